@@ -1,0 +1,90 @@
+"""matgrad: the reference NumPy implementation behind the matgrad site.
+
+Backpropagation for MLPs in matrix notation, with rows as examples (``Z = X W + b``), gradients
+of their variable's shape and numerator-layout Jacobians with column-major vec. Every public name
+is importable from here; the modules keep one concept each:
+
+- :mod:`matgrad.gradcheck`: vec/unvec, finite differences, relative error, gradient check
+- :mod:`matgrad.activations`: relu, sigmoid, softmax, log_softmax and derivatives
+- :mod:`matgrad.layers`: forward/backward pairs (affine, relu, sigmoid, softmax)
+- :mod:`matgrad.losses`: softmax cross-entropy (mean), logistic loss (sum), L2 penalty
+- :mod:`matgrad.mlp`: the L-layer ReLU net (and the two-layer case)
+- :mod:`matgrad.logistic_net`: the single-output logistic net of source 000
+- :mod:`matgrad.training`: gradient descent and SGD
+- :mod:`matgrad.datasets`: iris, rings, train/test split
+"""
+
+from .activations import log_softmax, relu, relu_derivative, sigmoid, softmax, softmax_jacobian
+from .datasets import IRIS_CLASSES, IRIS_FEATURES, load_iris, make_rings, train_test_split
+from .gradcheck import (
+    GradientCheckError,
+    check_gradient,
+    numerical_gradient,
+    numerical_jacobian,
+    relative_error,
+    unvec,
+    vec,
+)
+from .layers import (
+    affine_backward,
+    affine_forward,
+    relu_backward,
+    relu_forward,
+    sigmoid_backward,
+    sigmoid_forward,
+    softmax_backward,
+    softmax_forward,
+)
+from .logistic_net import (
+    logistic_net_forward,
+    logistic_net_gradient,
+    logistic_net_gradient_kronecker,
+    logistic_net_loss,
+)
+from .losses import l2_penalty, logistic_loss, softmax_cross_entropy
+from .mlp import init_mlp, mlp_forward_backward, two_layer_forward_backward
+from .training import logistic_net_loss_and_grads, mlp_loss_and_grads, train
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GradientCheckError",
+    "IRIS_CLASSES",
+    "IRIS_FEATURES",
+    "affine_backward",
+    "affine_forward",
+    "check_gradient",
+    "init_mlp",
+    "l2_penalty",
+    "load_iris",
+    "log_softmax",
+    "logistic_loss",
+    "logistic_net_forward",
+    "logistic_net_gradient",
+    "logistic_net_gradient_kronecker",
+    "logistic_net_loss",
+    "logistic_net_loss_and_grads",
+    "make_rings",
+    "mlp_forward_backward",
+    "mlp_loss_and_grads",
+    "numerical_gradient",
+    "numerical_jacobian",
+    "relative_error",
+    "relu",
+    "relu_backward",
+    "relu_derivative",
+    "relu_forward",
+    "sigmoid",
+    "sigmoid_backward",
+    "sigmoid_forward",
+    "softmax",
+    "softmax_backward",
+    "softmax_cross_entropy",
+    "softmax_forward",
+    "softmax_jacobian",
+    "train",
+    "train_test_split",
+    "two_layer_forward_backward",
+    "unvec",
+    "vec",
+]

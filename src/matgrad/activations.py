@@ -1,0 +1,171 @@
+"""Activation functions and their derivatives, in numerically stable forms.
+
+Every function works entry by entry (relu, sigmoid) or row by row along the last axis (softmax,
+log_softmax), keeps the dtype of a float32/float64 input (integer input is computed in float64),
+and raises ValueError on NaN or infinite input: a non-finite logit would silently turn a whole
+row of probabilities into NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import check_finite, check_ndim, float_array
+
+__all__ = ["log_softmax", "relu", "relu_derivative", "sigmoid", "softmax", "softmax_jacobian"]
+
+
+def _finite_float(Z, name="Z"):
+    Z = float_array(Z, name)
+    check_finite(Z, name)
+    return Z
+
+
+def relu(Z):
+    """Rectified linear unit ``max(Z, 0)``, entry by entry.
+
+    Parameters
+    ----------
+    Z : array_like, any shape (in a layer, (N, H))
+
+    Returns
+    -------
+    ndarray of Z's shape and float dtype.
+
+    Raises
+    ------
+    ValueError
+        If Z is not real numeric or has a non-finite entry.
+    """
+    return np.maximum(_finite_float(Z), 0)
+
+
+def relu_derivative(Z):
+    """Derivative of :func:`relu`: the 0/1 mask ``Z > 0`` (0 at the kink Z = 0, by convention).
+
+    Parameters
+    ----------
+    Z : array_like, any shape (N, H)
+
+    Returns
+    -------
+    ndarray of Z's shape and float dtype, entries 0.0 or 1.0.
+
+    Raises
+    ------
+    ValueError
+        As :func:`relu`.
+    """
+    Z = _finite_float(Z)
+    return (Z > 0).astype(Z.dtype)
+
+
+def sigmoid(Z):
+    """Logistic sigmoid ``1 / (1 + exp(-Z))``, entry by entry, without overflow.
+
+    Uses ``e = exp(-|Z|) <= 1``: ``sigmoid(Z) = 1/(1+e)`` for Z >= 0 and ``e/(1+e)`` for Z < 0, so no
+    exponential can overflow and small values keep full relative precision (sigmoid(-700) > 0).
+
+    Parameters
+    ----------
+    Z : array_like, any shape
+
+    Returns
+    -------
+    ndarray of Z's shape and float dtype, entries in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        As :func:`relu`.
+    """
+    Z = _finite_float(Z)
+    e = np.exp(-np.abs(Z))
+    r = 1 / (1 + e)
+    return np.where(Z >= 0, r, e * r)
+
+
+def softmax(Z):
+    """Row-wise softmax ``P[i, c] = exp(Z[i, c]) / sum_k exp(Z[i, k])``, stable for any finite Z.
+
+    The row maximum is subtracted before exponentiating (softmax is unchanged by a constant shift
+    of a row), so every exponent is <= 0 and the largest is exactly 1.
+
+    Parameters
+    ----------
+    Z : array_like of shape (N, C) (or (C,) for one row; the last axis is the class axis)
+
+    Returns
+    -------
+    P : ndarray of Z's shape and float dtype; each row is positive-or-zero and sums to 1.
+
+    Raises
+    ------
+    ValueError
+        If Z is 0-d, empty along the class axis, non-numeric or non-finite.
+    """
+    Z = _finite_float(Z)
+    _check_class_axis(Z)
+    P = Z - Z.max(axis=-1, keepdims=True)
+    np.exp(P, out=P)
+    P /= P.sum(axis=-1, keepdims=True)
+    return P
+
+
+def log_softmax(Z):
+    """Row-wise log-softmax ``Z - logsumexp(Z)``, computed without forming softmax first.
+
+    Parameters
+    ----------
+    Z : array_like of shape (N, C) (or (C,))
+
+    Returns
+    -------
+    ndarray of Z's shape and float dtype; ``exp`` of each row sums to 1.
+
+    Raises
+    ------
+    ValueError
+        As :func:`softmax`.
+    """
+    Z = _finite_float(Z)
+    _check_class_axis(Z)
+    S = Z - Z.max(axis=-1, keepdims=True)
+    S -= np.log(np.exp(S).sum(axis=-1, keepdims=True))
+    return S
+
+
+def softmax_jacobian(p):
+    """Jacobian of the softmax of one row, written in terms of its output ``p = softmax(z)``.
+
+    ``J[j, k] = d p_j / d z_k = p_j (delta_jk - p_k)``, i.e. ``J = diag(p) - p p^T`` (symmetric,
+    so numerator and denominator layouts coincide; every row and column sums to 0).
+
+    Parameters
+    ----------
+    p : array_like of shape (C,), a probability vector (entries >= 0, summing to 1)
+
+    Returns
+    -------
+    J : ndarray of shape (C, C), p's float dtype.
+
+    Raises
+    ------
+    ValueError
+        If p is not 1-D, not finite, has a negative entry or does not sum to 1 (to within
+        100 C machine epsilons): pass the softmax *output*, not the logits.
+    """
+    p = _finite_float(p, "p")
+    check_ndim(p, "p", (1,), "(C,)")
+    tol = 100 * max(p.size, 1) * np.finfo(p.dtype).eps
+    if p.size == 0 or p.min() < 0 or abs(float(p.sum()) - 1.0) > tol:
+        raise ValueError(
+            "softmax_jacobian expects p = softmax(z) of shape (C,) (entries >= 0, sum 1); "
+            f"got entries summing to {float(p.sum())!r} with minimum {float(p.min()) if p.size else None!r}"
+        )
+    return np.diag(p) - np.outer(p, p)
+
+
+def _check_class_axis(Z):
+    if Z.ndim == 0 or Z.shape[-1] == 0:
+        raise ValueError(f"softmax needs Z of shape (N, C) or (C,) with C >= 1; got shape {Z.shape}")

@@ -1,0 +1,161 @@
+"""Losses, each returning the loss and its gradient with respect to its first argument.
+
+- softmax cross-entropy: the MEAN over the N rows, labels in {0, ..., C-1};
+- logistic loss: the SUM over examples, labels in {-1, +1} (as in the single-example net);
+- L2 penalty: ``reg * sum ||W||_F^2`` over the weights, gradient ``2 reg W``. The other common
+  convention ``(reg'/2) ||W||^2`` (gradient ``reg' W``) is the same at ``reg' = 2 reg``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from ._checks import (
+    check_finite,
+    check_ndim,
+    class_labels,
+    float_array,
+    scalar,
+    sign_labels,
+)
+from .activations import sigmoid
+
+__all__ = ["l2_penalty", "logistic_loss", "softmax_cross_entropy"]
+
+
+def softmax_cross_entropy(Z, y):
+    """Mean softmax cross-entropy of the logits ``Z`` and its gradient.
+
+    ``L = -(1/N) sum_i log P[i, y_i]`` with ``P = softmax(Z)`` row-wise, and
+    ``dL/dZ = (P - Y) / N`` where Y is the one-hot matrix of y. Computed as
+    ``logsumexp(Z_i) - Z[i, y_i]`` after subtracting each row's maximum, so logits of +-1e4 give a
+    finite loss and gradient without any overflow warning.
+
+    Parameters
+    ----------
+    Z : array_like of shape (N, C), the logits (scores), N >= 1
+    y : array_like of shape (N,) with integer labels in {0, ..., C-1},
+        or one-hot of shape (N, C) (entries 0/1, exactly one 1 per row)
+
+    Returns
+    -------
+    loss : float
+    dZ : ndarray of shape (N, C), Z's float dtype (float32 stays float32; integer Z -> float64)
+
+    Raises
+    ------
+    ValueError
+        If Z is not 2-D with N >= 1 and C >= 1, or not finite; if y has the wrong length, a
+        non-integer dtype (1-D form), a label < 0 or >= C, or is 2-D but not one-hot.
+    """
+    Z = float_array(Z, "Z")
+    check_ndim(Z, "Z", (2,), "(N, C)")
+    if Z.shape[0] == 0 or Z.shape[1] == 0:
+        raise ValueError(f"Z must have shape (N, C) with N >= 1 and C >= 1; got {Z.shape}")
+    check_finite(Z, "Z")
+    labels = class_labels(y, Z.shape[0], Z.shape[1])
+    return cross_entropy_into(Z.copy(), labels)
+
+
+def cross_entropy_into(Z, labels):
+    """Mean softmax cross-entropy and its gradient, OVERWRITING ``Z`` with ``dZ`` (no checks).
+
+    The shared core of :func:`softmax_cross_entropy` and :func:`matgrad.mlp_forward_backward`:
+    the exponentials are taken once, in place, and scaled straight into ``(P - Y) / N``.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (N, C), float, finite; it is overwritten
+    labels : integer ndarray of shape (N,) in {0, ..., C-1}
+
+    Returns
+    -------
+    loss : float
+    dZ : the array ``Z``, now holding ``(P - Y) / N``, shape (N, C)
+    """
+    N = Z.shape[0]
+    rows = np.arange(N)
+    Z -= Z.max(axis=1, keepdims=True)  # every row's maximum becomes 0
+    correct = Z[rows, labels]  # shifted logit of the true class, (N,)
+    np.exp(Z, out=Z)
+    row_sums = Z.sum(axis=1)  # in [1, C]
+    loss = float(np.mean(np.log(row_sums) - correct))
+    Z *= (1 / (N * row_sums))[:, None]  # P / N
+    Z[rows, labels] -= 1 / N  # (P - Y) / N
+    return loss, Z
+
+
+def logistic_loss(yhat, y):
+    """Summed logistic loss ``L = sum_n log(1 + exp(-y_n yhat_n))`` and its gradient.
+
+    The loss is computed as ``logaddexp(0, -y yhat)``, which never overflows (a margin of -1e4
+    gives 1e4, not inf), and the gradient ``dL/dyhat = -y sigmoid(-y yhat)`` uses the stable
+    sigmoid. It is a SUM, not a mean: the gradient of n examples is the sum of n per-example ones.
+
+    Parameters
+    ----------
+    yhat : float or array_like of shape (N,), the net's real-valued outputs
+    y : labels of yhat's shape, every entry -1 or +1 (integer or float dtype; booleans are rejected)
+
+    Returns
+    -------
+    loss : float
+    dyhat : float for scalar yhat, else ndarray of shape (N,) in yhat's float dtype
+
+    Raises
+    ------
+    ValueError
+        If yhat is not a scalar or 1-D, is not finite, or y has another shape or a value other
+        than -1/+1.
+    """
+    yhat = float_array(yhat, "yhat")
+    check_ndim(yhat, "yhat", (0, 1), "() or (N,)")
+    check_finite(yhat, "yhat")
+    y = sign_labels(y, yhat.shape, yhat.dtype)
+    neg_margin = -y * yhat  # -y_n yhat_n, (N,)
+    loss = float(np.logaddexp(0, neg_margin).sum())
+    dyhat = -y * sigmoid(neg_margin)
+    return loss, (float(dyhat) if dyhat.ndim == 0 else dyhat)
+
+
+def l2_penalty(params, reg):
+    """L2 weight penalty ``reg * sum_l ||W_l||_F^2`` over the weight entries of ``params``.
+
+    Weight entries are those whose key starts with ``"W"`` (W1, W2, ..., Wi, Wo); biases are not
+    penalised. Gradient: ``2 reg W`` for each weight. (With the ``(reg'/2) ||W||^2`` convention the
+    same penalty is obtained at ``reg' = 2 reg``.)
+
+    Parameters
+    ----------
+    params : mapping of names to arrays, e.g. W1 (D, H), b1 (H,), W2 (H, C), b2 (C,)
+    reg : float >= 0, the coefficient lambda
+
+    Returns
+    -------
+    penalty : float
+    grads : dict with one entry per weight key, ``2 reg W`` of W's shape and dtype (bias keys absent)
+
+    Raises
+    ------
+    ValueError
+        If params is not a mapping or has no weight key, reg is negative or not finite, or a
+        weight is non-numeric or not finite.
+    """
+    if not isinstance(params, Mapping):
+        raise ValueError(f"params must be a dict of arrays; got {type(params).__name__}")
+    reg = scalar(reg, "reg", minimum=0.0)
+    weights = {k: float_array(v, k) for k, v in params.items() if isinstance(k, str) and k.startswith("W")}
+    if not weights:
+        raise ValueError(f"params has no weight entry (a key starting with 'W'); got keys {list(params)}")
+    for k, W in weights.items():
+        check_finite(W, k)
+    penalty = reg * sum(squared_norm(W) for W in weights.values())
+    return penalty, {k: (2 * reg) * W for k, W in weights.items()}
+
+
+def squared_norm(W):
+    """``||W||_F^2 = sum of squares of the entries`` as a float, without a temporary copy of W."""
+    w = W.reshape(-1)
+    return float(np.dot(w, w))

@@ -1,0 +1,152 @@
+"""Gradient descent: full batch, minibatch SGD and per-example SGD, with adapters for the two nets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from ._checks import positive_int, scalar
+from .logistic_net import logistic_net_gradient, logistic_net_loss
+from .mlp import mlp_forward_backward
+
+__all__ = ["logistic_net_loss_and_grads", "mlp_loss_and_grads", "train"]
+
+
+def train(loss_and_grads, params, X, y, *, lr, epochs, batch_size=None, rng=None, callback=None):
+    """Minimise ``loss_and_grads`` by gradient descent; return the trained parameters and loss history.
+
+    Each step is ``P <- P - lr * dL/dP`` for every parameter P. With ``batch_size=None`` an epoch
+    is one full-batch step; with an int B the rows are shuffled with ``rng`` at the start of every
+    epoch and each consecutive block of B rows (the last one may be smaller) gives one step;
+    ``batch_size=1`` is per-example SGD.
+
+    Parameters
+    ----------
+    loss_and_grads : callable ``(params, X, y) -> (loss, grads)``, grads a dict with params' keys
+        and shapes (e.g. :func:`mlp_loss_and_grads` or :func:`logistic_net_loss_and_grads`)
+    params : dict of arrays (or numbers), the starting point; NOT modified (copies are trained)
+    X : ndarray of shape (N, D)
+    y : ndarray of shape (N,) (or (N, C) one-hot), whatever loss_and_grads accepts
+    lr : float > 0, learning rate
+    epochs : int >= 0
+    batch_size : None (full batch) or int in 1..N
+    rng : np.random.Generator, required when batch_size is an int (shuffling); unused otherwise
+    callback : None or callable ``(epoch, params)``, called after every epoch (epoch from 0)
+
+    Returns
+    -------
+    params : dict with the same keys, the trained values (new arrays)
+    history : ndarray of shape (epochs,), the loss on the full training set after each epoch
+
+    Raises
+    ------
+    ValueError
+        For a non-positive lr, a negative epochs, a batch_size outside 1..N, a missing rng with a
+        batch_size, X and y of different lengths, or grads whose keys or shapes differ from params.
+        Errors of loss_and_grads propagate (the nets raise ValueError once a parameter is no longer
+        finite, i.e. when training diverges).
+    """
+    if not isinstance(params, Mapping):
+        raise ValueError(f"params must be a dict of arrays; got {type(params).__name__}")
+    lr = scalar(lr, "lr")
+    if lr <= 0:
+        raise ValueError(f"lr must be positive; got {lr!r}")
+    epochs = positive_int(epochs, "epochs", minimum=0)
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0 or X.shape[0] != y.shape[0]:
+        raise ValueError(f"X and y must have one row per example; got shapes {X.shape} and {y.shape}")
+    N = X.shape[0]
+    if batch_size is not None:
+        batch_size = positive_int(batch_size, "batch_size")
+        if batch_size > N:
+            raise ValueError(f"batch_size must be at most N = {N}; got {batch_size}")
+        if not isinstance(rng, np.random.Generator):
+            raise ValueError(
+                "minibatch SGD shuffles the rows: pass rng=np.random.default_rng(seed); "
+                f"got {type(rng).__name__}"
+            )
+
+    params = {k: np.array(v, copy=True) for k, v in params.items()}  # the caller's dict stays as it was
+    history = np.empty(epochs)
+
+    def step(X_batch, y_batch):
+        loss, grads = loss_and_grads(params, X_batch, y_batch)
+        _check_grads(grads, params)
+        for k, P in params.items():
+            P -= lr * grads[k]
+        return loss
+
+    for epoch in range(epochs):
+        if batch_size is None:
+            step(X, y)
+        else:
+            order = rng.permutation(N)
+            for start in range(0, N, batch_size):
+                rows = order[start : start + batch_size]
+                step(X[rows], y[rows])
+        history[epoch] = loss_and_grads(params, X, y)[0]
+        if callback is not None:
+            callback(epoch, params)
+    return params, history
+
+
+def _check_grads(grads, params):
+    if not isinstance(grads, Mapping) or set(grads) != set(params):
+        got = list(grads) if isinstance(grads, Mapping) else type(grads).__name__
+        raise ValueError(f"loss_and_grads must return grads with the keys {list(params)}; got {got}")
+    for k, P in params.items():
+        if np.shape(grads[k]) != P.shape:
+            raise ValueError(f"grads[{k!r}] has shape {np.shape(grads[k])} but {k} has shape {P.shape}")
+
+
+def logistic_net_loss_and_grads(params, X, y):
+    """:func:`train` adapter for the logistic net (summed logistic loss).
+
+    Parameters
+    ----------
+    params : dict with exactly the keys Wi (d, h), bi (h,), Wo (h,), bo (scalar)
+    X : (N, d) or (d,); y : (N,) labels -1/+1 (or a single label for X (d,))
+
+    Returns
+    -------
+    loss : float; grads : dict with keys Wi, bi, Wo, bo (grad of bo a float)
+
+    Raises
+    ------
+    ValueError
+        If the keys are not exactly Wi, bi, Wo, bo, or as :func:`matgrad.logistic_net_gradient`.
+    """
+    expected = ["Wi", "bi", "Wo", "bo"]
+    if not isinstance(params, Mapping) or set(params) != set(expected):
+        got = list(params) if isinstance(params, Mapping) else type(params).__name__
+        raise ValueError(f"params must have exactly the keys {expected}; got {got}")
+    args = (params["Wi"], params["bi"], params["Wo"], params["bo"])
+    loss = logistic_net_loss(X, y, *args)
+    grads = dict(zip(expected, logistic_net_gradient(X, y, *args)))
+    return loss, grads
+
+
+def mlp_loss_and_grads(reg=0.0):
+    """A :func:`train`-ready ``loss_and_grads`` for :func:`matgrad.mlp_forward_backward` at penalty ``reg``.
+
+    Parameters
+    ----------
+    reg : float >= 0, lambda in ``reg * sum_l ||W_l||_F^2``
+
+    Returns
+    -------
+    callable ``(params, X, y) -> (loss, grads)``, params with keys W1, b1, ..., WL, bL,
+    X (N, D), y (N,) integer labels.
+
+    Raises
+    ------
+    ValueError
+        If reg is negative or not finite.
+    """
+    reg = scalar(reg, "reg", minimum=0.0)
+
+    def loss_and_grads(params, X, y):
+        return mlp_forward_backward(params, X, y, reg)
+
+    return loss_and_grads

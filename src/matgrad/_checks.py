@@ -20,6 +20,7 @@ import numbers
 import numpy as np
 
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_SMALL = 4096  # arrays up to this size are checked entry by entry in check_finite
 
 
 def as_numeric(a, name):
@@ -62,14 +63,18 @@ def float_array(a, name):
 def check_finite(arr, name):
     """Raise ValueError if the floating array ``arr`` contains NaN or +-inf.
 
-    A single reduction decides the common case without a temporary the size of ``arr``: the sum of
-    finite numbers is finite unless it overflows, and only then are the entries inspected one by one.
+    For a large array a single reduction decides the common case without a temporary the size of
+    ``arr``: the sum of finite numbers is finite unless it overflows, and only then are the entries
+    inspected one by one. A small array is inspected directly (cheaper than the error-state switch).
     """
     if arr.dtype.kind != "f" or arr.size == 0:
         return
-    with np.errstate(all="ignore"):
-        total = arr.sum()
-    if np.isfinite(total):
+    if arr.size > _SMALL:
+        with np.errstate(all="ignore"):
+            total = arr.sum()
+        if np.isfinite(total):
+            return
+    elif np.isfinite(arr).all():
         return
     bad = ~np.isfinite(arr)
     if bad.any():

@@ -79,8 +79,12 @@ def sigmoid(Z):
     ValueError
         As :func:`relu`.
     """
-    Z = _finite_float(Z)
-    e = np.exp(-np.abs(Z))
+    return _sigmoid(_finite_float(Z))
+
+
+def _sigmoid(Z):
+    """:func:`sigmoid` without input checks (Z a finite float array)."""
+    e = np.exp(-np.abs(Z))  # in (0, 1]: cannot overflow
     r = 1 / (1 + e)
     return np.where(Z >= 0, r, e * r)
 

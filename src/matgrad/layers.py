@@ -12,8 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_numeric, check_finite, check_ndim, common_float_dtype, float_array, to_float
-from .activations import sigmoid as _sigmoid
-from .activations import softmax as _softmax
+from . import activations
 
 __all__ = [
     "affine_backward",
@@ -63,6 +62,11 @@ def affine_forward(X, W, b):
     X, W, b = to_float(X, dtype), to_float(W, dtype), to_float(b, dtype)
     for name, arr in (("X", X), ("W", W), ("b", b)):
         check_finite(arr, name)
+    return _affine_forward(X, W, b)
+
+
+def _affine_forward(X, W, b):
+    """:func:`affine_forward` without input checks (for callers that validated already)."""
     Z = X @ W
     Z += b
     return Z, (X, W)
@@ -92,6 +96,12 @@ def affine_backward(dZ, cache):
     """
     X, W = cache
     dZ = _upstream(dZ, X.shape[:-1] + (W.shape[1],), X.dtype, "dZ")
+    return _affine_backward(dZ, cache)
+
+
+def _affine_backward(dZ, cache):
+    """:func:`affine_backward` without input checks."""
+    X, W = cache
     dX = dZ @ W.T
     if X.ndim == 1:
         return dX, np.outer(X, dZ), dZ.copy()
@@ -120,6 +130,11 @@ def relu_forward(Z):
     """
     Z = float_array(Z, "Z")
     check_finite(Z, "Z")
+    return _relu_forward(Z)
+
+
+def _relu_forward(Z):
+    """:func:`relu_forward` without input checks."""
     A = np.maximum(Z, 0)
     return A, A
 
@@ -143,7 +158,12 @@ def relu_backward(dA, cache):
     """
     A = cache
     dA = _upstream(dA, A.shape, A.dtype, "dA")
-    return dA * (A > 0)
+    return _relu_backward(dA, cache)
+
+
+def _relu_backward(dA, cache):
+    """:func:`relu_backward` without input checks."""
+    return dA * (cache > 0)
 
 
 # ---------------------------------------------------------------------------- sigmoid: S = 1 / (1 + exp(-Z))
@@ -166,7 +186,7 @@ def sigmoid_forward(Z):
     ValueError
         If Z is not real numeric or not finite.
     """
-    S = _sigmoid(Z)
+    S = activations.sigmoid(Z)
     return S, S
 
 
@@ -212,7 +232,7 @@ def softmax_forward(Z):
     ValueError
         As :func:`matgrad.softmax`.
     """
-    P = _softmax(Z)
+    P = activations.softmax(Z)
     return P, P
 
 

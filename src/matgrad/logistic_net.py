@@ -8,7 +8,8 @@ For one example x (d,) and label Y in {-1, +1}, with Wi (d, h), bi (h,), Wo (h,)
 A batch X (N, d) with labels Y (N,) is the same net on every row; its loss is the SUM of the
 per-example losses (not the mean), so its gradient is the sum of the per-example gradients.
 
-:func:`logistic_net_gradient` is the fast route, built from the layers of :mod:`matgrad.layers`;
+:func:`logistic_net_gradient` is the fast route, built from the layers of :mod:`matgrad.layers`
+(their unchecked cores: the inputs are validated once, here);
 :func:`logistic_net_gradient_kronecker` is the explicit-Jacobian route for one example, written
 to teach the Kronecker form of d z / d vec(Wi), not to be fast.
 """
@@ -27,9 +28,9 @@ from ._checks import (
     sign_labels,
     to_float,
 )
-from .activations import sigmoid
-from .layers import affine_backward, affine_forward, relu_backward, relu_forward
-from .losses import logistic_loss
+from .activations import _sigmoid
+from .layers import _affine_backward, _affine_forward, _relu_backward, _relu_forward
+from .losses import _logistic_loss
 
 __all__ = [
     "logistic_net_forward",
@@ -67,11 +68,23 @@ def _validated(X, Wi, bi, Wo, bo):
 
 
 def _forward(X, Wi, bi, Wo, bo):
-    """Forward pass on validated arrays, X (N, d): returns yhat (N,) and the layer caches."""
-    Z, affine_in = affine_forward(X, Wi, bi)  # (N, h)
-    H, relu_cache = relu_forward(Z)  # (N, h)
-    Yhat, affine_out = affine_forward(H, Wo[:, None], bo.reshape(1))  # (N, 1); Wo as an (h, 1) view
+    """Forward pass through the layers on validated arrays, X (N, d): yhat (N,) and the layer caches."""
+    Z, affine_in = _affine_forward(X, Wi, bi)  # (N, h)
+    H, relu_cache = _relu_forward(Z)  # (N, h)
+    Yhat, affine_out = _affine_forward(H, Wo[:, None], bo.reshape(1))  # (N, 1); Wo as an (h, 1) view
     return Yhat[:, 0], (affine_in, relu_cache, affine_out)
+
+
+def _loss_and_gradient(X, Y, Wi, bi, Wo, bo):
+    """Summed loss and the gradient tuple in one forward/backward pass (validates its inputs)."""
+    X, Wi, bi, Wo, bo = _validated(X, Wi, bi, Wo, bo)
+    Y = sign_labels(Y, X.shape[:-1], X.dtype, "Y").reshape(-1)
+    yhat, (affine_in, relu_cache, affine_out) = _forward(np.atleast_2d(X), Wi, bi, Wo, bo)
+    loss, g = _logistic_loss(yhat, Y)  # g = dL/dyhat, (N,)
+    dH, dWo, dbo = _affine_backward(g[:, None], affine_out)  # (N, h), (h, 1), (1,)
+    dZ = _relu_backward(dH, relu_cache)  # (N, h)
+    _, dWi, dbi = _affine_backward(dZ, affine_in)  # (d, h), (h,)
+    return loss, (dWi, dbi, dWo[:, 0], float(dbo[0]))
 
 
 def logistic_net_forward(X, Wi, bi, Wo, bo):
@@ -119,9 +132,9 @@ def logistic_net_loss(X, Y, Wi, bi, Wo, bo):
         As :func:`logistic_net_forward`, and for labels of the wrong shape or other than -1/+1.
     """
     X, Wi, bi, Wo, bo = _validated(X, Wi, bi, Wo, bo)
-    yhat, _ = _forward(np.atleast_2d(X), Wi, bi, Wo, bo)
     Y = sign_labels(Y, X.shape[:-1], X.dtype, "Y").reshape(-1)
-    return logistic_loss(yhat, Y)[0]
+    yhat, _ = _forward(np.atleast_2d(X), Wi, bi, Wo, bo)
+    return _logistic_loss(yhat, Y)[0]
 
 
 def logistic_net_gradient(X, Y, Wi, bi, Wo, bo):
@@ -150,14 +163,7 @@ def logistic_net_gradient(X, Y, Wi, bi, Wo, bo):
     ValueError
         As :func:`logistic_net_loss`.
     """
-    X, Wi, bi, Wo, bo = _validated(X, Wi, bi, Wo, bo)
-    Y = sign_labels(Y, X.shape[:-1], X.dtype, "Y").reshape(-1)
-    yhat, (affine_in, relu_cache, affine_out) = _forward(np.atleast_2d(X), Wi, bi, Wo, bo)
-    _, g = logistic_loss(yhat, Y)  # dL/dyhat, (N,)
-    dH, dWo, dbo = affine_backward(g[:, None], affine_out)  # (N, h), (h, 1), (1,)
-    dZ = relu_backward(dH, relu_cache)  # (N, h)
-    _, dWi, dbi = affine_backward(dZ, affine_in)  # (d, h), (h,)
-    return dWi, dbi, dWo[:, 0], float(dbo[0])
+    return _loss_and_gradient(X, Y, Wi, bi, Wo, bo)[1]
 
 
 def logistic_net_gradient_kronecker(X, Y, Wi, bi, Wo, bo):
@@ -199,7 +205,7 @@ def logistic_net_gradient_kronecker(X, Y, Wi, bi, Wo, bo):
     z = Wi.T @ x + bi  # (h,)
     H = np.maximum(z, 0)  # (h,)
     yhat = Wo @ H + bo  # scalar
-    ds_dyhat = (-Y * sigmoid(-Y * yhat)).reshape(1, 1)  # (1, 1)
+    ds_dyhat = (-Y * _sigmoid(-Y * yhat)).reshape(1, 1)  # (1, 1)
     dyhat_dH = Wo.reshape(1, h)  # (1, h)
     dH_dz = np.diag((z > 0).astype(x.dtype))  # (h, h)
     dz_dvecWi = np.kron(np.eye(h, dtype=x.dtype), x.reshape(1, d))  # (h, h*d)

@@ -20,7 +20,7 @@ from ._checks import (
     scalar,
     sign_labels,
 )
-from .activations import sigmoid
+from .activations import _sigmoid
 
 __all__ = ["l2_penalty", "logistic_loss", "softmax_cross_entropy"]
 
@@ -56,10 +56,10 @@ def softmax_cross_entropy(Z, y):
         raise ValueError(f"Z must have shape (N, C) with N >= 1 and C >= 1; got {Z.shape}")
     check_finite(Z, "Z")
     labels = class_labels(y, Z.shape[0], Z.shape[1])
-    return cross_entropy_into(Z.copy(), labels)
+    return _cross_entropy_into(Z.copy(), labels)
 
 
-def cross_entropy_into(Z, labels):
+def _cross_entropy_into(Z, labels):
     """Mean softmax cross-entropy and its gradient, OVERWRITING ``Z`` with ``dZ`` (no checks).
 
     The shared core of :func:`softmax_cross_entropy` and :func:`matgrad.mlp_forward_backward`:
@@ -114,10 +114,16 @@ def logistic_loss(yhat, y):
     check_ndim(yhat, "yhat", (0, 1), "() or (N,)")
     check_finite(yhat, "yhat")
     y = sign_labels(y, yhat.shape, yhat.dtype)
+    loss, dyhat = _logistic_loss(yhat, y)
+    return loss, (float(dyhat) if dyhat.ndim == 0 else dyhat)
+
+
+def _logistic_loss(yhat, y):
+    """:func:`logistic_loss` without input checks: yhat and y float arrays of one shape and dtype."""
     neg_margin = -y * yhat  # -y_n yhat_n, (N,)
     loss = float(np.logaddexp(0, neg_margin).sum())
-    dyhat = -y * sigmoid(neg_margin)
-    return loss, (float(dyhat) if dyhat.ndim == 0 else dyhat)
+    dyhat = -y * _sigmoid(neg_margin)
+    return loss, dyhat
 
 
 def l2_penalty(params, reg):
@@ -151,11 +157,11 @@ def l2_penalty(params, reg):
         raise ValueError(f"params has no weight entry (a key starting with 'W'); got keys {list(params)}")
     for k, W in weights.items():
         check_finite(W, k)
-    penalty = reg * sum(squared_norm(W) for W in weights.values())
+    penalty = reg * sum(_squared_norm(W) for W in weights.values())
     return penalty, {k: (2 * reg) * W for k, W in weights.items()}
 
 
-def squared_norm(W):
+def _squared_norm(W):
     """``||W||_F^2 = sum of squares of the entries`` as a float, without a temporary copy of W."""
     w = W.reshape(-1)
     return float(np.dot(w, w))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._checks import positive_int, scalar
-from .logistic_net import logistic_net_gradient, logistic_net_loss
+from .logistic_net import _loss_and_gradient
 from .mlp import mlp_forward_backward
 
 __all__ = ["logistic_net_loss_and_grads", "mlp_loss_and_grads", "train"]
@@ -32,7 +32,8 @@ def train(loss_and_grads, params, X, y, *, lr, epochs, batch_size=None, rng=None
     epochs : int >= 0
     batch_size : None (full batch) or int in 1..N
     rng : np.random.Generator, required when batch_size is an int (shuffling); unused otherwise
-    callback : None or callable ``(epoch, params)``, called after every epoch (epoch from 0)
+    callback : None or callable ``(epoch, params)``, called after every epoch (epoch from 0); it may
+        read params but must not modify them
 
     Returns
     -------
@@ -70,22 +71,24 @@ def train(loss_and_grads, params, X, y, *, lr, epochs, batch_size=None, rng=None
     params = {k: np.array(v, copy=True) for k, v in params.items()}  # the caller's dict stays as it was
     history = np.empty(epochs)
 
-    def step(X_batch, y_batch):
-        loss, grads = loss_and_grads(params, X_batch, y_batch)
+    def descend(grads):
         _check_grads(grads, params)
         for k, P in params.items():
             P -= lr * grads[k]
-        return loss
 
+    if batch_size is None and epochs > 0:
+        # Full batch: the evaluation that records the loss after epoch e also gives epoch e+1's step.
+        _, grads = loss_and_grads(params, X, y)
     for epoch in range(epochs):
         if batch_size is None:
-            step(X, y)
+            descend(grads)
+            history[epoch], grads = loss_and_grads(params, X, y)
         else:
             order = rng.permutation(N)
             for start in range(0, N, batch_size):
                 rows = order[start : start + batch_size]
-                step(X[rows], y[rows])
-        history[epoch] = loss_and_grads(params, X, y)[0]
+                descend(loss_and_grads(params, X[rows], y[rows])[1])
+            history[epoch] = loss_and_grads(params, X, y)[0]
         if callback is not None:
             callback(epoch, params)
     return params, history
@@ -121,10 +124,8 @@ def logistic_net_loss_and_grads(params, X, y):
     if not isinstance(params, Mapping) or set(params) != set(expected):
         got = list(params) if isinstance(params, Mapping) else type(params).__name__
         raise ValueError(f"params must have exactly the keys {expected}; got {got}")
-    args = (params["Wi"], params["bi"], params["Wo"], params["bo"])
-    loss = logistic_net_loss(X, y, *args)
-    grads = dict(zip(expected, logistic_net_gradient(X, y, *args)))
-    return loss, grads
+    loss, grads = _loss_and_gradient(X, y, params["Wi"], params["bi"], params["Wo"], params["bo"])
+    return loss, dict(zip(expected, grads))
 
 
 def mlp_loss_and_grads(reg=0.0):

@@ -1,0 +1,206 @@
+"""Tests of matgrad.activations against hand-written formulas, closed forms and finite differences."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import matgrad
+
+SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=None)
+seeds = st.integers(0, 2**32 - 1)
+rows = st.integers(1, 5)
+classes = st.integers(2, 6)
+
+
+def naive_softmax(Z):
+    """Textbook softmax, fine for the moderate logits used in these tests."""
+    E = np.exp(Z)
+    return E / E.sum(axis=-1, keepdims=True)
+
+
+# ---------------------------------------------------------------------------- relu
+
+
+def test_relu_and_its_derivative_by_hand():
+    Z = np.array([[-2.0, -0.0, 0.0, 1e-300, 3.5]])
+    A = matgrad.relu(Z)
+    assert A.shape == Z.shape and A.dtype == np.float64
+    np.testing.assert_array_equal(A, [[0.0, 0.0, 0.0, 1e-300, 3.5]])
+    D = matgrad.relu_derivative(Z)
+    assert D.shape == Z.shape and D.dtype == np.float64
+    np.testing.assert_array_equal(D, [[0.0, 0.0, 0.0, 1.0, 1.0]])  # 0 at the kink
+
+
+@SETTINGS
+@given(n=rows, h=rows, seed=seeds)
+def test_relu_derivative_matches_finite_differences(n, h, seed):
+    rng = np.random.default_rng(seed)
+    Z, G = rng.standard_normal((n, h)), rng.standard_normal((n, h))
+    Z[np.abs(Z) < 1e-3] = 0.5  # keep away from the kink
+    grad = G * matgrad.relu_derivative(Z)
+    assert grad.shape == Z.shape
+    matgrad.check_gradient(lambda Z: np.sum(G * matgrad.relu(Z)), Z, grad)
+
+
+# ---------------------------------------------------------------------------- sigmoid
+
+
+def test_sigmoid_closed_forms():
+    assert matgrad.sigmoid(np.array(0.0)) == 0.5
+    z = np.linspace(-30, 30, 61)
+    s = matgrad.sigmoid(z)
+    assert s.shape == z.shape
+    np.testing.assert_allclose(s, 1 / (1 + np.exp(-z)), rtol=1e-14)
+    np.testing.assert_allclose(s + matgrad.sigmoid(-z), 1.0, rtol=1e-15)
+    np.testing.assert_allclose(matgrad.sigmoid(np.log(3.0)), 0.75, rtol=1e-15)  # 1 / (1 + 1/3)
+
+
+def test_sigmoid_derivative_by_finite_differences():
+    rng = np.random.default_rng(4)
+    Z, G = rng.standard_normal((3, 4)) * 3, rng.standard_normal((3, 4))
+    S = 1 / (1 + np.exp(-Z))
+    matgrad.check_gradient(lambda Z: np.sum(G * matgrad.sigmoid(Z)), Z, G * S * (1 - S))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sigmoid_extreme_inputs_no_warnings(dtype):
+    Z = np.array([-1e4, -800.0, -50.0, 50.0, 800.0, 1e4], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        S = matgrad.sigmoid(Z)
+    assert S.dtype == dtype
+    assert np.all(np.isfinite(S)) and np.all((S >= 0) & (S <= 1))
+    assert S[0] == 0.0 and S[-1] == 1.0
+
+
+def test_sigmoid_keeps_relative_precision_for_negative_inputs():
+    # sigmoid(-z) = exp(-z) / (1 + exp(-z)) ~ exp(-z) for large z; the naive 1 - sigmoid(z) gives 0.
+    z = np.array([-40.0, -700.0])
+    np.testing.assert_allclose(matgrad.sigmoid(z), np.exp(z) / (1 + np.exp(z)), rtol=1e-14)
+    assert matgrad.sigmoid(np.array(-700.0)) > 0
+
+
+# ---------------------------------------------------------------------------- softmax, log_softmax
+
+
+@SETTINGS
+@given(n=rows, c=classes, seed=seeds)
+def test_softmax_matches_textbook_formula(n, c, seed):
+    Z = np.random.default_rng(seed).standard_normal((n, c)) * 3
+    P = matgrad.softmax(Z)
+    assert P.shape == (n, c) and P.dtype == np.float64
+    np.testing.assert_allclose(P, naive_softmax(Z), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=1e-14)
+
+
+def test_softmax_closed_forms():
+    np.testing.assert_allclose(matgrad.softmax(np.zeros((2, 4))), 0.25)
+    # two classes: softmax([a, b])[0] = sigmoid(a - b)
+    P = matgrad.softmax(np.array([[1.5, -0.5]]))
+    np.testing.assert_allclose(P[0, 0], 1 / (1 + np.exp(-2.0)), rtol=1e-15)
+    # one row (C,) works along its only axis
+    p = matgrad.softmax(np.array([0.0, np.log(3.0)]))
+    assert p.shape == (2,)
+    np.testing.assert_allclose(p, [0.25, 0.75], rtol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_softmax_and_log_softmax_extreme_logits(dtype):
+    Z = np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4], [1e4, 1e4, -1e4]], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        P = matgrad.softmax(Z)
+        logP = matgrad.log_softmax(Z)
+    assert P.dtype == logP.dtype == dtype
+    assert np.all(np.isfinite(P)) and np.all(np.isfinite(logP))
+    np.testing.assert_allclose(P, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3], [0.5, 0.5, 0]], atol=1e-7)
+    np.testing.assert_allclose(logP[0], [0.0, -2e4, -1e4], rtol=1e-6)
+    np.testing.assert_allclose(logP[1], -np.log(3.0), rtol=1e-6)
+
+
+def test_softmax_is_shift_invariant_per_row():
+    rng = np.random.default_rng(5)
+    Z = rng.standard_normal((4, 3))
+    shift = rng.standard_normal((4, 1)) * 100
+    np.testing.assert_allclose(matgrad.softmax(Z + shift), naive_softmax(Z), rtol=1e-12)
+
+
+@SETTINGS
+@given(n=rows, c=classes, seed=seeds)
+def test_log_softmax_matches_textbook_and_fd(n, c, seed):
+    rng = np.random.default_rng(seed)
+    Z, G = rng.standard_normal((n, c)), rng.standard_normal((n, c))
+    S = matgrad.log_softmax(Z)
+    assert S.shape == (n, c)
+    np.testing.assert_allclose(S, np.log(naive_softmax(Z)), rtol=1e-12, atol=1e-14)
+    # d/dZ sum(G * log_softmax(Z)) = G - P * rowsum(G)  (hand-derived)
+    P = naive_softmax(Z)
+    grad = G - P * G.sum(axis=1, keepdims=True)
+    matgrad.check_gradient(lambda Z: np.sum(G * matgrad.log_softmax(Z)), Z, grad)
+
+
+# ---------------------------------------------------------------------------- softmax_jacobian
+
+
+@SETTINGS
+@given(c=classes, seed=seeds)
+def test_softmax_jacobian_against_finite_differences(c, seed):
+    z = np.random.default_rng(seed).standard_normal(c) * 2
+    p = naive_softmax(z)
+    J = matgrad.softmax_jacobian(p)
+    J_fd = matgrad.numerical_jacobian(matgrad.softmax, z)
+    assert J.shape == J_fd.shape == (c, c)
+    assert matgrad.relative_error(J, J_fd) < 1e-7
+    np.testing.assert_allclose(J, J.T, rtol=0, atol=0)
+    np.testing.assert_allclose(J.sum(axis=0), 0.0, atol=1e-15)
+
+
+def test_softmax_jacobian_by_hand_for_two_classes():
+    J = matgrad.softmax_jacobian(np.array([0.25, 0.75]))
+    q = 0.25 * 0.75
+    np.testing.assert_allclose(J, [[q, -q], [-q, q]], rtol=1e-15)
+
+
+def test_softmax_jacobian_rejects_logits_and_matrices():
+    with pytest.raises(ValueError, match="softmax"):
+        matgrad.softmax_jacobian(np.array([2.0, -1.0, 0.5]))  # logits, not probabilities
+    with pytest.raises(ValueError, match=r"\(C,\)"):
+        matgrad.softmax_jacobian(np.full((2, 2), 0.5))
+
+
+# ---------------------------------------------------------------------------- dtypes and bad input
+
+
+@pytest.mark.parametrize("fn", [matgrad.relu, matgrad.relu_derivative, matgrad.sigmoid, matgrad.softmax, matgrad.log_softmax])
+def test_dtypes(fn):
+    Z32 = np.array([[0.5, -1.0], [2.0, 0.0]], dtype=np.float32)
+    assert fn(Z32).dtype == np.float32
+    assert fn(np.array([[1, -2], [0, 3]])).dtype == np.float64  # integer input computed in float64
+
+
+@pytest.mark.parametrize("fn", [matgrad.relu, matgrad.relu_derivative, matgrad.sigmoid, matgrad.softmax, matgrad.log_softmax])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_input_raises(fn, bad):
+    Z = np.array([[0.5, bad], [2.0, 0.0]])
+    with pytest.raises(ValueError, match="finite"):
+        fn(Z)
+
+
+@pytest.mark.parametrize("fn", [matgrad.relu, matgrad.sigmoid, matgrad.softmax])
+def test_non_numeric_input_raises(fn):
+    with pytest.raises(ValueError, match="dtype"):
+        fn(np.array([1 + 2j]))
+    with pytest.raises(ValueError, match="dtype"):
+        fn(np.array(["a", "b"]))
+    with pytest.raises(ValueError, match="float32 or float64"):
+        fn(np.array([1.0], dtype=np.float16))
+
+
+def test_softmax_needs_a_class_axis():
+    with pytest.raises(ValueError, match=r"\(N, C\)"):
+        matgrad.softmax(np.array(1.0))
+    with pytest.raises(ValueError, match=r"\(N, C\)"):
+        matgrad.log_softmax(np.zeros((3, 0)))

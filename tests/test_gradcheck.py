@@ -1,0 +1,219 @@
+"""Tests of matgrad.gradcheck: vec/unvec, finite differences, relative error, check_gradient.
+
+Expected values come from closed forms (gradient of a^T X b is a b^T, Jacobian of A X B is
+B^T kron A) and from column stacking written out by hand, never from matgrad itself.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import matgrad
+from matgrad import GradientCheckError
+
+SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=None)
+dims = st.integers(1, 4)
+seeds = st.integers(0, 2**32 - 1)
+
+
+# ---------------------------------------------------------------------------- vec / unvec
+
+
+def test_vec_stacks_columns():
+    A = np.arange(6.0).reshape(2, 3)  # [[0, 1, 2], [3, 4, 5]]
+    v = matgrad.vec(A)
+    assert v.shape == (6,)
+    np.testing.assert_array_equal(v, [0.0, 3.0, 1.0, 4.0, 2.0, 5.0])
+    np.testing.assert_array_equal(v, np.concatenate([A[:, j] for j in range(A.shape[1])]))
+
+
+@SETTINGS
+@given(m=dims, n=dims, p=dims, q=dims, seed=seeds)
+def test_vec_kronecker_identity(m, n, p, q, seed):
+    # vec(A X B) = (B^T kron A) vec(X): holds only for the column-major vec.
+    rng = np.random.default_rng(seed)
+    A, X, B = rng.standard_normal((m, n)), rng.standard_normal((n, p)), rng.standard_normal((p, q))
+    lhs = matgrad.vec(A @ X @ B)
+    rhs = np.kron(B.T, A) @ matgrad.vec(X)
+    assert lhs.shape == rhs.shape == (m * q,)
+    np.testing.assert_allclose(lhs, rhs, rtol=1e-12, atol=1e-12)
+
+
+@SETTINGS
+@given(m=dims, n=dims, seed=seeds)
+def test_unvec_inverts_vec(m, n, seed):
+    A = np.random.default_rng(seed).standard_normal((m, n))
+    B = matgrad.unvec(matgrad.vec(A), (m, n))
+    assert B.shape == (m, n)
+    np.testing.assert_array_equal(B, A)
+
+
+def test_unvec_rejects_wrong_size_and_non_vectors():
+    with pytest.raises(ValueError, match="size 6"):
+        matgrad.unvec(np.ones(5), (2, 3))
+    with pytest.raises(ValueError, match="size 6"):
+        matgrad.unvec(np.ones((6, 1)), (2, 3))
+
+
+# ---------------------------------------------------------------------------- numerical_gradient
+
+
+@SETTINGS
+@given(m=dims, n=dims, seed=seeds)
+def test_numerical_gradient_of_bilinear_form(m, n, seed):
+    # f(X) = a^T X b has gradient a b^T (closed form); central differences are exact up to rounding.
+    rng = np.random.default_rng(seed)
+    a, b, X = rng.standard_normal(m), rng.standard_normal(n), rng.standard_normal((m, n))
+    G = matgrad.numerical_gradient(lambda X: a @ X @ b, X)
+    assert G.shape == X.shape and G.dtype == np.float64
+    assert matgrad.relative_error(G, np.outer(a, b)) < 1e-8
+
+
+@SETTINGS
+@given(shape=st.lists(dims, min_size=0, max_size=3).map(tuple), seed=seeds)
+def test_numerical_gradient_any_shape_closed_form(shape, seed):
+    # f(X) = sum(G * X^3) with random upstream G has gradient 3 G X^2.
+    rng = np.random.default_rng(seed)
+    X, G = rng.standard_normal(shape), rng.standard_normal(shape)
+    num = matgrad.numerical_gradient(lambda X: np.sum(G * X**3), X)
+    assert num.shape == np.shape(X)
+    assert matgrad.relative_error(num, 3 * G * X**2) < 1e-7
+
+
+def test_numerical_gradient_leaves_x_untouched_and_accepts_int():
+    X = np.array([[1, 2], [3, 4]])
+    before = X.copy()
+    G = matgrad.numerical_gradient(lambda Z: np.sum(Z**2), X)
+    np.testing.assert_array_equal(X, before)
+    assert G.dtype == np.float64
+    np.testing.assert_allclose(G, 2.0 * before, rtol=1e-8)
+
+
+def test_numerical_gradient_errors():
+    X = np.ones((2, 2))
+    with pytest.raises(ValueError, match="scalar"):
+        matgrad.numerical_gradient(lambda Z: Z, X)
+    with pytest.raises(ValueError, match="float32"):
+        matgrad.numerical_gradient(np.sum, X.astype(np.float32))
+    with pytest.raises(ValueError, match="finite"):
+        matgrad.numerical_gradient(np.sum, np.array([1.0, np.nan]))
+    with pytest.raises(ValueError, match="eps"):
+        matgrad.numerical_gradient(np.sum, X, eps=0.0)
+    with pytest.raises(ValueError, match="dtype"):
+        matgrad.numerical_gradient(np.sum, np.array(["a"]))
+
+
+# ---------------------------------------------------------------------------- numerical_jacobian
+
+
+@SETTINGS
+@given(m=dims, n=dims, p=dims, q=dims, seed=seeds)
+def test_numerical_jacobian_of_linear_map_is_kronecker(m, n, p, q, seed):
+    # X (n, p) -> A X B (m, q): numerator layout with column-major vec gives B^T kron A, (mq, np).
+    rng = np.random.default_rng(seed)
+    A, X, B = rng.standard_normal((m, n)), rng.standard_normal((n, p)), rng.standard_normal((p, q))
+    J = matgrad.numerical_jacobian(lambda X: A @ X @ B, X)
+    assert J.shape == (m * q, n * p)
+    assert matgrad.relative_error(J, np.kron(B.T, A)) < 1e-8
+
+
+@SETTINGS
+@given(m=dims, n=dims, seed=seeds)
+def test_numerical_jacobian_elementwise_is_diagonal(m, n, seed):
+    X = np.random.default_rng(seed).standard_normal((m, n))
+    J = matgrad.numerical_jacobian(np.sin, X)
+    assert J.shape == (m * n, m * n)
+    # column-major vec of cos(X), written out by hand: entry (i, j) sits at i + j*m
+    expected = np.zeros(m * n)
+    for i in range(m):
+        for j in range(n):
+            expected[i + j * m] = np.cos(X[i, j])
+    assert matgrad.relative_error(J, np.diag(expected)) < 1e-8
+
+
+def test_numerical_jacobian_of_scalar_function_is_a_row():
+    X = np.array([[1.0, 2.0], [3.0, 4.0]])
+    J = matgrad.numerical_jacobian(lambda X: np.sum(X**2), X)
+    assert J.shape == (1, 4)
+    np.testing.assert_allclose(J[0], [2.0, 6.0, 4.0, 8.0], rtol=1e-8)  # 2 X, column by column
+
+
+def test_numerical_jacobian_rejects_changing_output_shape():
+    calls = []
+
+    def f(X):
+        calls.append(1)
+        return np.ones(len(calls))
+
+    with pytest.raises(ValueError, match="changed shape"):
+        matgrad.numerical_jacobian(f, np.ones(2))
+
+
+# ---------------------------------------------------------------------------- relative_error
+
+
+def test_relative_error_known_values():
+    assert matgrad.relative_error(np.zeros((2, 3)), np.zeros((2, 3))) == 0.0
+    A = np.random.default_rng(0).standard_normal((3, 2))
+    assert matgrad.relative_error(A, A.copy()) == 0.0
+    assert matgrad.relative_error([3.0, 4.0], [0.0, 0.0]) == pytest.approx(1.0)  # 5 / 5
+    assert matgrad.relative_error([1.0, 0.0], [0.0, 1.0]) == pytest.approx(np.sqrt(2.0))
+    assert matgrad.relative_error([1.0, 1.0], [1.0, 1.0 + 1e-6]) == pytest.approx(1e-6 / np.sqrt(2 + 2e-6 + 1e-12))
+    assert matgrad.relative_error(2.0, 1.0) == pytest.approx(0.5)  # scalars
+    assert isinstance(matgrad.relative_error(1.0, 1.0), float)
+
+
+def test_relative_error_is_symmetric():
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal(5), rng.standard_normal(5)
+    assert matgrad.relative_error(a, b) == matgrad.relative_error(b, a)
+
+
+def test_relative_error_rejects_shape_mismatch_and_nan():
+    with pytest.raises(ValueError, match="same shape"):
+        matgrad.relative_error(np.ones(3), np.ones((3, 1)))  # would broadcast to (3, 3)
+    with pytest.raises(ValueError, match="same shape"):
+        matgrad.relative_error(np.ones((2, 3)), np.ones((3, 2)))
+    with pytest.raises(ValueError, match="finite"):
+        matgrad.relative_error(np.array([np.nan]), np.array([1.0]))
+
+
+# ---------------------------------------------------------------------------- check_gradient
+
+
+def test_check_gradient_passes_correct_gradient():
+    rng = np.random.default_rng(2)
+    X, G = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    err = matgrad.check_gradient(lambda X: np.sum(G * np.tanh(X)), X, G / np.cosh(X) ** 2)
+    assert isinstance(err, float) and 0.0 <= err < 1e-7
+
+
+def test_check_gradient_names_the_worst_entry():
+    rng = np.random.default_rng(3)
+    X, G = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    grad = G.copy()  # gradient of sum(G * X)
+    grad[2, 1] += 0.5
+    with pytest.raises(GradientCheckError) as info:
+        matgrad.check_gradient(lambda X: np.sum(G * X), X, grad)
+    exc = info.value
+    assert isinstance(exc, AssertionError)
+    assert exc.index == (2, 1)
+    assert exc.analytic == pytest.approx(G[2, 1] + 0.5)
+    assert exc.numeric == pytest.approx(G[2, 1], rel=1e-8)
+    assert exc.error > 1e-7
+    assert "(2, 1)" in str(exc) and "analytic" in str(exc) and "numeric" in str(exc)
+
+
+def test_check_gradient_tolerance_is_respected():
+    # a gradient off by a relative 1e-5 passes at tol=1e-4 and fails at the default tol=1e-7
+    X = np.array([1.0, 2.0])
+    grad = 2 * X * (1 + 1e-5)
+    assert matgrad.check_gradient(lambda X: np.sum(X**2), X, grad, tol=1e-4) == pytest.approx(1e-5, rel=1e-3)
+    with pytest.raises(GradientCheckError):
+        matgrad.check_gradient(lambda X: np.sum(X**2), X, grad)
+
+
+def test_check_gradient_rejects_wrong_shape():
+    with pytest.raises(ValueError, match=r"shape \(2, 3\)"):
+        matgrad.check_gradient(np.sum, np.ones((2, 3)), np.ones((3, 2)))

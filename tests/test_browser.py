@@ -1,0 +1,214 @@
+"""Build the site (strict), serve it on 127.0.0.1 and look at every page in headless Chromium.
+
+For each page in the nav: no console errors, no request to any host but 127.0.0.1, math typeset
+where there is math (KaTeX nodes present, no raw TeX delimiters left, no error nodes), plots
+present on notebook pages, and a screenshot in screenshots/ for a person to look at. Plus: search
+finds a known word, and math is typeset again after an instant navigation.
+
+Select or deselect with ``-m browser`` / ``-m "not browser"``. Chromium is Debian's
+(``apt-get install chromium``; ``make test`` installs it), driven by the playwright package; set
+CHROMIUM to use another binary. ``playwright install`` is never needed.
+"""
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urljoin, urlsplit
+
+import jupytext
+import pytest
+from docs_site import DOCS, ROOT, nav_entries, page_url
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SCREENSHOTS = ROOT / "screenshots"
+PAGES = nav_entries()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """Build the site once, strictly, into a temporary folder and serve it; yields its base URL."""
+    site_dir = tmp_path_factory.mktemp("site")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site_dir)))
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # Agg would drop the plots
+    env["SITE_URL"] = base  # sitemap.xml (read by instant navigation) names this server
+    start = time.monotonic()
+    build = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )
+    seconds = time.monotonic() - start
+    assert build.returncode == 0, f"strict build failed:\n{build.stdout[-3000:]}\n{build.stderr[-6000:]}"
+    print(f"\nstrict site build: {seconds:.1f} s")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base, site_dir
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert os.path.exists(CHROMIUM), f"no Chromium at {CHROMIUM}: `make test` installs it (apt-get install chromium)"
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir()
+    with sync_playwright() as playwright:
+        # Playwright gives each launch a fresh, temporary profile (user data dir).
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A fresh page that records console errors, uncaught exceptions and foreign requests."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.errors, self.foreign = [], []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        self.page.on("request", self._request)
+
+    def _request(self, request):
+        url = urlsplit(request.url)
+        if url.scheme not in ("data", "blob") and url.hostname != "127.0.0.1":
+            self.foreign.append(request.url)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def watched(browser):
+    w = Watched(browser)
+    yield w
+    w.close()
+
+
+def _notebook_has_math(src):
+    notebook = jupytext.read(DOCS / src)
+    return any("$" in cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+
+
+# Text of the page body outside code, outputs and typeset math: where raw TeX must not survive.
+_UNTYPESET_TEXT = """() => {
+  const article = document.querySelector("article").cloneNode(true);
+  article.querySelectorAll("pre, code, script, style, .katex, .highlight, .highlight-ipynb")
+         .forEach((el) => el.remove());
+  return article.textContent;
+}"""
+
+
+def _math_problems(page):
+    problems = []
+    if page.locator("article .katex").count() == 0:
+        problems.append("no typeset math (.katex) although the page has math")
+    errors = page.locator("article .katex-error")
+    for i in range(errors.count()):
+        problems.append(f"KaTeX error: {errors.nth(i).get_attribute('title') or errors.nth(i).inner_text()}")
+    text = page.evaluate(_UNTYPESET_TEXT)
+    for raw in ("$$", "\\(", "\\)", "\\[", "\\]", "$"):
+        if raw in text:
+            where = text.index(raw)
+            problems.append(f"raw TeX {raw!r} left in the text: ...{text[max(0, where - 60):where + 60]!r}...")
+            break
+    return problems
+
+
+@pytest.mark.parametrize("src", PAGES, ids=[page_url(p) or "index" for p in PAGES])
+def test_page(src, site, watched):
+    base, _ = site
+    page = watched.page
+    response = page.goto(base + page_url(src), wait_until="networkidle")
+    assert response is not None and response.ok, f"{src}: HTTP {response and response.status}"
+
+    is_notebook = src.endswith(".py")
+    has_math = _notebook_has_math(src) if is_notebook else page.locator("article .arithmatex").count() > 0
+    problems = []
+    if has_math:
+        try:
+            page.wait_for_selector("article .katex", timeout=10_000)
+        except Exception:
+            pass  # reported below
+        problems += _math_problems(page)
+    if is_notebook:
+        images = page.locator(".jupyter-wrapper .jp-RenderedImage img")
+        if images.count() == 0:
+            problems.append("notebook page without a plot image")
+        broken = page.evaluate(
+            "() => [...document.querySelectorAll('.jupyter-wrapper img')]"
+            ".filter((img) => !(img.complete && img.naturalWidth > 0)).length"
+        )
+        if broken:
+            problems.append(f"{broken} image(s) did not load")
+        download = page.locator("a.matgrad-download")
+        if download.count() != 1:
+            problems.append("no download button for the notebook source")
+        else:
+            source = page.request.get(urljoin(page.url, download.get_attribute("href")))
+            if not (source.ok and source.text() == (DOCS / src).read_text(encoding="utf-8")):
+                problems.append("the download button does not serve the notebook's source")
+
+    page.screenshot(path=SCREENSHOTS / f"{(page_url(src) or 'index').strip('/').replace('/', '__')}.png",
+                    full_page=True)
+    problems += watched.errors
+    problems += [f"request to a third party: {url}" for url in watched.foreign]
+    assert not problems, f"{src}:\n  " + "\n  ".join(problems)
+
+
+def test_search_finds_a_known_word(site, watched):
+    base, _ = site
+    page = watched.page
+    page.goto(base, wait_until="networkidle")
+    page.locator("input.md-search__input").fill("softmax")
+    results = page.locator(".md-search-result__item a")
+    results.first.wait_for(timeout=15_000)
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    assert any("softmax-cross-entropy/" in (h or "") for h in hrefs), hrefs
+    assert not watched.errors and not watched.foreign, watched.errors + watched.foreign
+
+
+def test_math_is_typeset_after_instant_navigation(site, watched):
+    """Material's instant navigation swaps the page without reloading it: math must be typeset again."""
+    base, _ = site
+    page = watched.page
+    page.goto(base, wait_until="networkidle")
+    page.evaluate("() => { window.__sameDocument = true; }")
+    target = next(p for p in PAGES if p.endswith(".md") and p != "index.md" and "$" in (DOCS / p).read_text())
+    page.locator(f"nav.md-nav--primary a[href$='{page_url(target)}']").first.click()
+    page.wait_for_url(re.compile(re.escape(page_url(target)) + "$"))
+    page.wait_for_selector("article .katex", timeout=10_000)
+    assert page.evaluate("() => window.__sameDocument === true"), "the click reloaded the page: instant navigation is off"
+    assert not _math_problems(page), _math_problems(page)
+    assert not watched.errors and not watched.foreign, watched.errors + watched.foreign
+
+
+def test_built_site_has_every_page_and_the_notebook_sources(site):
+    _, site_dir = site
+    missing = [src for src in PAGES if not (site_dir / page_url(src) / "index.html").is_file()]
+    assert not missing, missing
+    for src in (p for p in PAGES if p.endswith(".py")):
+        copied = site_dir / page_url(src) / src.rsplit("/", 1)[-1]
+        assert copied.read_text(encoding="utf-8") == (DOCS / src).read_text(encoding="utf-8")
+    vendored = site_dir / "assets" / "vendor" / "katex"
+    assert (vendored / "katex.min.js").is_file() and any((vendored / "fonts").glob("*.woff2"))

@@ -1,0 +1,85 @@
+"""A pytest plugin that plants one wrong number in matgrad, for tests/test_planted_errors.py.
+
+Loaded with ``-p planted_plugin`` (``tests/`` on PYTHONPATH), it runs when pytest starts, before any
+page imports a matgrad name. ``MATGRAD_PLANT`` says what to plant::
+
+    MATGRAD_PLANT="affine_backward:1"           # the 2nd item returned (dW)
+    MATGRAD_PLANT="mlp_forward_backward:1.W1"   # grads["W1"] of the returned (loss, grads)
+    MATGRAD_PLANT="relu_backward"               # the returned array itself
+
+The named public function is replaced, in ``matgrad`` and in every ``matgrad.*`` module that holds
+it under any name (its defining module, and modules that imported it by name), by a wrapper whose
+result has the largest-magnitude entry of the chosen gradient multiplied by 1.001: off by 0.1% in one
+component. A result without that part (e.g. scores when ``y`` is None) is passed through unchanged.
+At the end, the run reports how many results were perturbed, so a caller can tell a plant that was
+exercised from one that never was.
+"""
+
+import functools
+import os
+import sys
+
+import numpy as np
+
+import matgrad
+
+FACTOR = 1.001
+SPEC = os.environ.get("MATGRAD_PLANT", "").strip()
+perturbed = 0  # results handed out with a changed (non-zero) entry
+
+
+def _perturb(value):
+    """value with its largest-magnitude entry times FACTOR (a new object; the input is untouched)."""
+    global perturbed
+    if isinstance(value, float) or (isinstance(value, np.ndarray) and value.ndim == 0) or np.isscalar(value):
+        if value != 0:
+            perturbed += 1
+        return type(value)(value * FACTOR)
+    out = np.array(value, copy=True)
+    index = np.unravel_index(np.argmax(np.abs(out)), out.shape)
+    if out[index] != 0:
+        perturbed += 1
+    out[index] = out[index] * FACTOR
+    return out
+
+
+def _plant(value, path):
+    """value with the part named by path (tuple indices / dict keys) perturbed."""
+    if not path:
+        return _perturb(value)
+    head, rest = path[0], path[1:]
+    if isinstance(value, tuple) and head.isdigit() and int(head) < len(value):
+        i = int(head)
+        return value[:i] + (_plant(value[i], rest),) + value[i + 1:]
+    if isinstance(value, dict) and head in value:
+        return {**value, head: _plant(value[head], rest)}
+    return value
+
+
+def install(spec):
+    """Replace the function named in spec everywhere in matgrad; returns the names of the patched modules."""
+    name, _, path = spec.partition(":")
+    original = getattr(matgrad, name)
+    parts = tuple(p for p in path.split(".") if p)
+
+    @functools.wraps(original)
+    def planted(*args, **kwargs):
+        return _plant(original(*args, **kwargs), parts)
+
+    patched = []
+    for module_name, module in list(sys.modules.items()):
+        if module is None or not (module_name == "matgrad" or module_name.startswith("matgrad.")):
+            continue
+        for attr, value in list(vars(module).items()):
+            if value is original:
+                setattr(module, attr, planted)
+                patched.append(f"{module_name}.{attr}")
+    return patched
+
+
+PATCHED = install(SPEC) if SPEC else []
+
+
+def pytest_terminal_summary(terminalreporter):
+    where = ", ".join(PATCHED) or "-"
+    terminalreporter.write_line(f"matgrad plant {SPEC or 'none'}: {perturbed} perturbed results; patched {where}")

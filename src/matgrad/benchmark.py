@@ -41,7 +41,8 @@ Outputs: a Markdown report on stdout (or ``--markdown PATH``), ``--json PATH`` (
 case, dtype, implementation, median_s, ratio_to_floor, ...), ``--machine-json PATH`` and ``--plot PATH``
 (an SVG or PNG drawn with matplotlib). ``--save`` writes the committed record:
 ``benchmarks/results.json``, ``benchmarks/machine.json``, ``benchmarks/results.md`` and
-``docs/assets/benchmark.svg``.
+``docs/assets/benchmark.svg``, and refreshes the tables and machine description of the site's
+benchmark page ``docs/benchmark.md`` (between its ``<!-- benchmark:... -->`` markers).
 
 Only NumPy is needed; threadpoolctl, torch, jax and matplotlib are used when importable.
 """
@@ -77,6 +78,7 @@ __all__ = [
     "measure",
     "plot_results",
     "run_benchmark",
+    "update_page",
     "validate_records",
 ]
 
@@ -90,6 +92,7 @@ SAVE_PATHS = {
     "machine_json": "benchmarks/machine.json",
     "markdown": "benchmarks/results.md",
     "plot": "docs/assets/benchmark.svg",
+    "page": "docs/benchmark.md",
 }
 COMMAND = "python -m matgrad.benchmark --save"
 
@@ -764,6 +767,14 @@ def markdown_report(records, machine, command=COMMAND):
     ])
 
 
+def _tick_label(groups, case):
+    """``2-layer`` or ``logistic`` over the sizes, e.g. ``2-layer\n8192,784,512,10``."""
+    r = next(g for k, g in groups.items() if k[0] == case)["floor"]
+    net = "2-layer" if r.get("net", case.split()[0]) == "two_layer" else "logistic"
+    sizes = ",".join(str(v) for v in r["shape"].values()) if "shape" in r else case.split(" ", 1)[1]
+    return f"{net}\n{sizes}"
+
+
 def plot_results(records, path):
     """Draw each implementation's time relative to the floor, per case and dtype, into ``path``.
 
@@ -794,18 +805,43 @@ def plot_results(records, path):
         ax.axhline(1.10, color="black", linestyle="--", linewidth=0.8, label="1.10 x floor")
         ax.set_yscale("log")
         ax.set_ylabel("time / floor")
-        ax.set_title(f"{dt}: time of forward + backward relative to its matrix products (lower is faster)",
-                     fontsize=10)
+        ax.set_title(f"{dt}: time relative to the floor (lower is faster)", fontsize=10, loc="right")
         ax.set_xticks(range(len(cases)))
-        ax.set_xticklabels([c.replace("two_layer ", "2-layer\n").replace("logistic ", "logistic\n")
-                            for c in cases], fontsize=7)
+        ax.set_xticklabels([_tick_label(groups, c) for c in cases], fontsize=8)
         ax.grid(axis="y", which="both", alpha=0.3)
-        ax.legend(fontsize=8, ncols=len(present) + 1, loc="upper left")
+        ax.legend(fontsize=8, ncols=len(present) + 1, loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with matplotlib.rc_context({"svg.hashsalt": "matgrad-benchmark", "svg.fonttype": "none"}):
         metadata = {"Date": None} if path.suffix == ".svg" else {}
         fig.savefig(path, metadata=metadata)
+    return path
+
+
+PAGE_SECTIONS = ("tables", "machine")
+
+
+def page_section(text, name):
+    """The text between ``<!-- benchmark:NAME -->`` and ``<!-- /benchmark:NAME -->`` in ``text``."""
+    start, end = f"<!-- benchmark:{name} -->\n", f"<!-- /benchmark:{name} -->"
+    if text.count(start) != 1 or text.count(end) != 1:
+        raise ValueError(f"the page must contain {start.strip()} ... {end} exactly once")
+    return text.split(start, 1)[1].split(end, 1)[0]
+
+
+def page_sections(records, machine):
+    """What the benchmark page shows between its markers: the tables and the machine description."""
+    return {"tables": "\n" + markdown_tables(records) + "\n", "machine": "\n" + machine_summary(machine) + "\n\n"}
+
+
+def update_page(path, records, machine):
+    """Replace the marked sections of the benchmark page with the tables and machine of this run."""
+    path = Path(path)
+    text = path.read_text()
+    for name, body in page_sections(records, machine).items():
+        old = page_section(text, name)
+        text = text.replace(f"<!-- benchmark:{name} -->\n{old}", f"<!-- benchmark:{name} -->\n{body}", 1)
+    path.write_text(text)
     return path
 
 
@@ -823,6 +859,7 @@ def _parse_args(argv):
     p.add_argument("--machine-json", metavar="PATH", help="write the machine description to PATH")
     p.add_argument("--markdown", metavar="PATH", help="write the Markdown report to PATH (default: stdout)")
     p.add_argument("--plot", metavar="PATH", help="draw the ratios to the floor into PATH (.svg or .png)")
+    p.add_argument("--page", metavar="PATH", help="refresh the marked tables and machine of this Markdown page")
     p.add_argument("--net", choices=("two_layer", "logistic"), action="append",
                    help="only this net (repeatable; default both)")
     p.add_argument("--dtype", choices=DTYPES, action="append", help="only this dtype (repeatable)")
@@ -904,6 +941,8 @@ def main(argv=None):
         print(report)
     if args.plot:
         plot_results(records, args.plot)
+    if args.page:
+        update_page(args.page, records, machine)
     return records
 
 

@@ -35,10 +35,11 @@ serve: setup
 build: setup
 	$(NO_AGG) $(BIN)/mkdocs build --strict
 
-# One pytest run on two workers; the browser tests (one strict build, then every page in Chromium)
-# stay together on one worker (xdist_group) while the other worker runs the rest.
+# One pytest run on two workers. Files are dealt out whole (--dist loadfile in pyproject.toml): a
+# page's blocks share one namespace, and the browser tests (one strict build, then every page in
+# Chromium) run on one worker while the other runs the rest.
 test: setup chromium
-	$(NO_AGG) $(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(NO_AGG) $(BIN)/python -m pytest -n 2
 
 $(VENV)/.installed: requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \

@@ -25,7 +25,7 @@ import jupytext
 import pytest
 from docs_site import DOCS, ROOT, nav_entries, page_url
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [

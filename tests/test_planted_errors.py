@@ -2,9 +2,9 @@
 
 Each case plants one error in matgrad (tests/planted_plugin.py: the largest entry of one returned
 gradient multiplied by 1.001, in the ``matgrad`` namespace and in every matgrad module holding the
-function) and runs every docs/*.md page in a fresh pytest process. The run must fail, on a page, and
-the plant must have been exercised. A control run with nothing planted must pass: otherwise a failure
-would prove nothing about the plant.
+function) and runs every docs/*.md page in a fresh pytest process, stopping at the first failure.
+The run must fail, on a page, and the plant must have been exercised. A control run with nothing
+planted must pass: otherwise a failure would prove nothing about the plant.
 """
 
 import os
@@ -15,9 +15,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from docs_site import markdown_pages, nav_entries
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
+
+
+def pages_in_reading_order():
+    """Every docs/*.md page, in nav order (derivations first, slow reference pages late), then any others.
+
+    -x stops at the first failing page, so the order decides how long a caught plant takes.
+    """
+    pages = markdown_pages()
+    ordered = [p for p in nav_entries() if p in pages]
+    return [f"docs/{p}" for p in ordered + sorted(set(pages) - set(ordered))]
 
 # public function : which part of its result is the gradient to perturb (see planted_plugin.py)
 PLANTS = [
@@ -44,7 +55,8 @@ def run_pages(plant):
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS), env.get("PYTHONPATH", "")) if p)
     env["MATGRAD_PLANT"] = plant
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "docs", "-q", "-x", "-p", "planted_plugin", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", *pages_in_reading_order(), "-q", "-x",
+         "-p", "planted_plugin", "-p", "no:cacheprovider"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )
     return proc.returncode, proc.stdout + proc.stderr

@@ -79,20 +79,26 @@ def browser():
 
 
 class Watched:
-    """A fresh page that records console errors, uncaught exceptions and foreign requests."""
+    """A fresh page that records console errors, uncaught exceptions and foreign requests.
 
-    def __init__(self, browser):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.page = self.context.new_page()
+    A request to any host but 127.0.0.1 is recorded and aborted before it leaves the machine.
+    """
+
+    def __init__(self, browser, **context_options):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
         self.errors, self.foreign = [], []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         self.page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
-        self.page.on("request", self._request)
 
-    def _request(self, request):
-        url = urlsplit(request.url)
-        if url.scheme not in ("data", "blob") and url.hostname != "127.0.0.1":
-            self.foreign.append(request.url)
+    def _route(self, route):
+        url = urlsplit(route.request.url)
+        if url.scheme in ("data", "blob") or url.hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            self.foreign.append(route.request.url)
+            route.abort()
 
     def close(self):
         self.context.close()
@@ -103,6 +109,20 @@ def watched(browser):
     w = Watched(browser)
     yield w
     w.close()
+
+
+def test_watcher_catches_a_third_party_request_and_a_console_error(site, watched):
+    base, _ = site
+    watched.page.goto(base, wait_until="networkidle")
+    watched.page.evaluate("""() => {
+        const s = document.createElement("script");
+        s.src = "https://cdn.example.invalid/x.js";  // aborted by the watcher, never sent
+        document.head.appendChild(s);
+        console.error("planted");
+    }""")
+    watched.page.wait_for_timeout(500)
+    assert watched.foreign == ["https://cdn.example.invalid/x.js"]
+    assert "console: planted" in watched.errors
 
 
 def _notebook_has_math(src):
@@ -212,3 +232,29 @@ def test_built_site_has_every_page_and_the_notebook_sources(site):
         assert copied.read_text(encoding="utf-8") == (DOCS / src).read_text(encoding="utf-8")
     vendored = site_dir / "assets" / "vendor" / "katex"
     assert (vendored / "katex.min.js").is_file() and any((vendored / "fonts").glob("*.woff2"))
+
+
+_PROSE_LUMINANCE = """() => {
+  const el = document.querySelector("article .jp-RenderedMarkdown p") || document.querySelector("article p");
+  const [r, g, b] = getComputedStyle(el).color.match(/[0-9.]+/g).map(Number);
+  return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+}"""
+
+DARK_PAGES = ["index.md"] + [p for p in PAGES if p.endswith(".py")][:1]
+
+
+@pytest.mark.parametrize("src", DARK_PAGES, ids=[page_url(p) or "index" for p in DARK_PAGES])
+def test_dark_mode_is_readable(src, site, browser):
+    """A reader whose system is dark gets Material's slate scheme, notebooks included."""
+    base, _ = site
+    watched = Watched(browser, color_scheme="dark")
+    try:
+        page = watched.page
+        page.goto(base + page_url(src), wait_until="networkidle")
+        assert page.evaluate("() => document.body.getAttribute('data-md-color-scheme')") == "slate"
+        assert page.evaluate(_PROSE_LUMINANCE) > 0.6, "dark text on the dark background"
+        name = (page_url(src) or "index").strip("/").replace("/", "__")
+        page.screenshot(path=SCREENSHOTS / f"dark__{name}.png")
+        assert not watched.errors and not watched.foreign, watched.errors + watched.foreign
+    finally:
+        watched.close()

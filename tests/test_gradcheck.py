@@ -217,3 +217,11 @@ def test_check_gradient_tolerance_is_respected():
 def test_check_gradient_rejects_wrong_shape():
     with pytest.raises(ValueError, match=r"shape \(2, 3\)"):
         matgrad.check_gradient(np.sum, np.ones((2, 3)), np.ones((3, 2)))
+
+
+def test_check_gradient_rejects_non_finite_gradients():
+    X = np.array([1.0, 2.0])
+    with pytest.raises(ValueError, match="analytic gradient"):
+        matgrad.check_gradient(lambda X: np.sum(X**2), X, np.array([2.0, np.nan]))
+    with pytest.raises(ValueError, match="numerical gradient"):
+        matgrad.check_gradient(lambda X: np.inf * X[0], X, np.zeros(2))

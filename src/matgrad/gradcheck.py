@@ -248,14 +248,17 @@ def check_gradient(f, X, grad, *, eps=1e-6, tol=1e-7):
         If the relative error is ``>= tol``; the message names the worst entry (largest absolute
         difference): its index, the analytic and numeric values and their relative error.
     ValueError
-        If ``grad`` does not have X's shape, or as :func:`numerical_gradient`.
+        If ``grad`` does not have X's shape, ``grad`` or the numerical gradient is not finite, or
+        as :func:`numerical_gradient`.
     """
     X_arr = as_numeric(X, "X")
     grad = as_numeric(grad, "grad")
     if grad.shape != X_arr.shape:
         raise ValueError(f"grad must have X's shape {X_arr.shape} (gradient layout); got {grad.shape}")
     tol = float(tol)
+    check_finite(grad, "the analytic gradient grad")
     numeric = numerical_gradient(f, X_arr, eps=eps)
+    check_finite(numeric, "the numerical gradient (f returned NaN or inf near X)")
     error = relative_error(grad, numeric)
     if error < tol:
         return error

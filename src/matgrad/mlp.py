@@ -32,7 +32,7 @@ from ._checks import (
     scalar,
     to_float,
 )
-from .losses import cross_entropy_into, squared_norm
+from .losses import _cross_entropy_into, _squared_norm
 
 __all__ = ["init_mlp", "mlp_forward_backward", "two_layer_forward_backward"]
 
@@ -103,6 +103,7 @@ def mlp_forward_backward(params, X, y=None, reg=0.0):
     """
     Ws, bs, X = _validated(params, X)
     reg = scalar(reg, "reg", minimum=0.0)
+    labels = None if y is None else class_labels(y, X.shape[0], Ws[-1].shape[1])
     L = len(Ws)
 
     # Forward. activations[l] holds A_l (A_0 = X); relu is applied in place, Z_l becomes A_l.
@@ -114,13 +115,12 @@ def mlp_forward_backward(params, X, y=None, reg=0.0):
         activations.append(Z)
     scores = activations[-1] @ Ws[-1]
     scores += bs[-1]
-    if y is None:
+    if labels is None:
         return scores
 
-    labels = class_labels(y, X.shape[0], scores.shape[1])
-    loss, G = cross_entropy_into(scores, labels)  # G = dL/dZ_L = (P - Y) / N, written over scores
+    loss, G = _cross_entropy_into(scores, labels)  # G = dL/dZ_L = (P - Y) / N, written over scores
     if reg:
-        loss += reg * sum(squared_norm(W) for W in Ws)
+        loss += reg * sum(_squared_norm(W) for W in Ws)
 
     # Backward: G holds dL/dZ_l on entering step l.
     grads = {}

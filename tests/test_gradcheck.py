@@ -139,6 +139,21 @@ def test_numerical_jacobian_of_scalar_function_is_a_row():
     np.testing.assert_allclose(J[0], [2.0, 6.0, 4.0, 8.0], rtol=1e-8)  # 2 X, column by column
 
 
+def test_numerical_jacobian_of_a_view_returning_function():
+    # f returns a view of its input: the Jacobian of X -> X.T is the commutation matrix,
+    # vec(X.T)_i = vec(X)_{perm(i)}, and of X -> X the identity; neither may come out zero.
+    X = np.random.default_rng(7).normal(size=(2, 3))
+    m, n = X.shape
+    commutation = np.zeros((m * n, m * n))
+    for i in range(m):
+        for j in range(n):
+            # X[i, j] sits at i + j*m in vec(X) and at j + i*n in vec(X.T)
+            commutation[j + i * n, i + j * m] = 1.0
+    assert matgrad.numerical_jacobian(lambda A: A.T, X).shape == (m * n, m * n)
+    np.testing.assert_allclose(matgrad.numerical_jacobian(lambda A: A.T, X), commutation, atol=1e-9)
+    np.testing.assert_allclose(matgrad.numerical_jacobian(lambda A: A, X), np.eye(m * n), atol=1e-9)
+
+
 def test_numerical_jacobian_rejects_changing_output_shape():
     calls = []
 

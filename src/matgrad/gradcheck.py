@@ -165,9 +165,10 @@ def numerical_jacobian(f, X, eps=1e-6):
     for j in range(flat.size):
         old = flat[j]
         flat[j] = old + eps
-        f_plus = np.asarray(f(Xp), dtype=np.float64)
+        # Copy each output: f may return a view of Xp (e.g. X.T), which the next write would change.
+        f_plus = np.array(f(Xp), dtype=np.float64, copy=True)
         flat[j] = old - eps
-        f_minus = np.asarray(f(Xp), dtype=np.float64)
+        f_minus = np.array(f(Xp), dtype=np.float64, copy=True)
         flat[j] = old
         if f_plus.shape != out_shape or f_minus.shape != out_shape:
             raise ValueError(f"f(X) changed shape: {out_shape} at X, {f_plus.shape} when perturbed")

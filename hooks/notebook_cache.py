@@ -41,8 +41,10 @@ def on_config(config):
         return config
     cache_dir = CACHE_ROOT / _src_digest()
     for stale in CACHE_ROOT.glob("*"):  # outputs of an older src/ are never shown again
-        if stale != cache_dir:
+        if stale.is_dir() and stale != cache_dir:
             shutil.rmtree(stale, ignore_errors=True)
+        elif stale.is_file():
+            stale.unlink()
     plugin.config["cache"] = True
     plugin.config["cache_dir"] = str(cache_dir)
     return config

@@ -39,6 +39,7 @@ def test_serve_caches_per_state_of_src(hook):
     assert _plugin_config(hook, "serve")["cache_dir"] == first["cache_dir"]  # unchanged src: reuse
 
     (hook.CACHE_ROOT / first["cache_dir"].rsplit("/", 1)[-1]).mkdir(parents=True)
+    (hook.CACHE_ROOT / "0123abcd.json").write_text("{}")  # the plugin's default layout, also stale
     (hook.ROOT / "src" / "pkg" / "core.py").write_text("x = 2\n")  # the library changed
     second = _plugin_config(hook, "serve")
     assert second["cache_dir"] != first["cache_dir"]  # so every notebook executes again

@@ -13,7 +13,7 @@ import sys
 import textwrap
 
 import pytest
-from docs_site import DOCS, ROOT, markdown_pages, nav_entries, notebooks
+from docs_site import DOCS, ROOT, markdown_pages, mkdocs_config, nav_entries, notebooks
 from sybil import Document
 from sybil.parsers.markdown import PythonCodeBlockParser
 from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
@@ -193,3 +193,16 @@ def test_api_page_documents_every_public_module():
     assert defining, "found no module defining matgrad's public names"
     documented = set(re.findall(r"^::: (\S+)", (DOCS / "api.md").read_text(encoding="utf-8"), re.M))
     assert defining <= documented, f"docs/api.md lacks '::: module' for {sorted(defining - documented)}"
+
+
+def test_site_settings_that_keep_the_promises():
+    """Settings whose silent change would break a promise of the site (see TOOLCHAIN.md)."""
+    config = mkdocs_config()
+    assert config["strict"] is True
+    assert config["theme"]["font"] is False, "Material would load Google Fonts"
+    assert "repo_url" not in config, "Material would call a third-party API on every page"
+    jupyter = next(p["mkdocs-jupyter"] for p in config["plugins"] if isinstance(p, dict) and "mkdocs-jupyter" in p)
+    assert jupyter["execute"] is True and jupyter["allow_errors"] is False, "a failing notebook must fail the build"
+    assert jupyter["include"] == ["derivations/*.py"], "only the notebooks are notebooks"
+    assert "cache" not in jupyter, "caching is decided by hooks/notebook_cache.py (never stale)"
+    assert "hooks/notebook_cache.py" in config["hooks"]

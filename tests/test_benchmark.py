@@ -31,6 +31,9 @@ def test_records_are_well_formed(records):
         assert isinstance(r["median_s"], float) and r["median_s"] > 0
         assert r["rounds"] == FAST["rounds"]
         assert r["min_s"] <= r["q1_s"] <= r["median_s"] <= r["q3_s"]
+        assert r["paired_ratio_to_floor"] > 0
+        if r["implementation"] == "floor":
+            assert r["paired_ratio_to_floor"] == 1.0
     floor = {r["case"]: r["median_s"] for r in records if r["implementation"] == "floor"}
     for r in records:
         assert r["ratio_to_floor"] == pytest.approx(r["median_s"] / floor[r["case"]], rel=1e-12)

@@ -480,6 +480,13 @@ def run_case(case, *, implementations=IMPLEMENTATIONS, rounds=15, min_time=0.05,
     diffs = cross_check(case, fns)
     samples, numbers = measure(fns, rounds=rounds, min_time=min_time, pause=pause, rng=rng)
     medians = {name: float(np.median(s)) for name, s in samples.items()}
+
+    def paired(name, base):
+        """Median over rounds of this round's sample / the base's sample in the same round."""
+        if base not in samples:
+            return None
+        return float(np.median(np.asarray(samples[name]) / np.asarray(samples[base])))
+
     records = []
     for name in IMPLEMENTATIONS:
         if name not in samples:
@@ -495,6 +502,8 @@ def run_case(case, *, implementations=IMPLEMENTATIONS, rounds=15, min_time=0.05,
                 "median_s": medians[name],
                 "ratio_to_floor": medians[name] / medians["floor"] if "floor" in medians else None,
                 "ratio_to_matgrad": medians[name] / medians["matgrad"] if "matgrad" in medians else None,
+                "paired_ratio_to_floor": paired(name, "floor"),
+                "paired_ratio_to_matgrad": paired(name, "matgrad"),
                 "min_s": float(min(s)),
                 "q1_s": _quantile(s, 0.25),
                 "q3_s": _quantile(s, 0.75),
@@ -584,6 +593,16 @@ def _cpu_model():
     return platform.processor() or platform.machine()
 
 
+def _cpu_pressure():
+    """Linux PSI: the share of the last 10 s / 60 s in which some runnable task waited for a CPU."""
+    try:
+        with open("/proc/pressure/cpu") as f:
+            fields = dict(kv.split("=") for kv in f.readline().split()[1:])
+    except (OSError, ValueError):
+        return None
+    return {"avg10": float(fields["avg10"]), "avg60": float(fields["avg60"])}
+
+
 def _git_state():
     """HEAD commit and whether src/matgrad differs from it (None outside a git checkout)."""
     root = Path(__file__).resolve().parents[2]
@@ -611,6 +630,7 @@ def machine_info(implementations=IMPLEMENTATIONS):
         "matgrad": matgrad.__version__,
         "git": _git_state(),
         "loadavg": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "cpu_pressure": _cpu_pressure(),
     }
     env_names = sorted(
         set(BLAS_OVERRIDES)
@@ -739,6 +759,10 @@ def machine_summary(machine):
     if machine.get("loadavg_before") is not None:
         lines.append(f"- load average (1 min) before / after: {machine['loadavg_before'][0]:.2f} / "
                      f"{machine['loadavg_after'][0]:.2f}")
+    before, after = machine.get("cpu_pressure_before"), machine.get("cpu_pressure_after")
+    if before and after:
+        lines.append(f"- CPU pressure (share of time another task waited for a CPU, last 60 s) before / after: "
+                     f"{before['avg60']:.0f}% / {after['avg60']:.0f}%")
     if machine.get("git"):
         g = machine["git"]
         lines.append(f"- code: commit {g['commit'][:10]}"
@@ -921,12 +945,14 @@ def main(argv=None):
     cases = _selected_cases(args)
     machine = machine_info(implementations)
     machine["loadavg_before"] = machine.pop("loadavg")
+    machine["cpu_pressure_before"] = machine.pop("cpu_pressure")
     machine["settings"] = (f"{args.rounds} rounds, samples of >= {args.min_time} s, "
                            f"{args.pause} s pause before each sample, seed {args.seed}")
     records = run_benchmark(cases, implementations=implementations, rounds=args.rounds,
                             min_time=args.min_time, pause=args.pause, seed=args.seed,
                             progress=lambda line: print(line, file=sys.stderr, flush=True))
     machine["loadavg_after"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+    machine["cpu_pressure_after"] = _cpu_pressure()
     command = COMMAND if args.save else "python -m matgrad.benchmark " + " ".join(sys.argv[1:] if argv is None else argv)
     report = markdown_report(records, machine, command.strip())
     for key, payload in (("json", records), ("machine_json", machine)):

@@ -8,8 +8,8 @@ For one example x (d,) and label Y in {-1, +1}, with Wi (d, h), bi (h,), Wo (h,)
 A batch X (N, d) with labels Y (N,) is the same net on every row; its loss is the SUM of the
 per-example losses (not the mean), so its gradient is the sum of the per-example gradients.
 
-:func:`logistic_net_gradient` is the fast route, built from the layers of :mod:`matgrad.layers`
-(their unchecked cores: the inputs are validated once, here);
+:func:`logistic_net_gradient` is the fast route: the layer formulas of :mod:`matgrad.layers`
+(the inputs are validated once, here), without copies;
 :func:`logistic_net_gradient_kronecker` is the explicit-Jacobian route for one example, written
 to teach the Kronecker form of d z / d vec(Wi), not to be fast.
 """
@@ -29,7 +29,7 @@ from ._checks import (
     to_float,
 )
 from .activations import _sigmoid
-from .layers import _affine_backward, _affine_forward, _relu_backward, _relu_forward
+from .layers import _add_bias_relu, _affine_forward, _relu_forward
 from .losses import _logistic_loss
 
 __all__ = [
@@ -76,15 +76,28 @@ def _forward(X, Wi, bi, Wo, bo):
 
 
 def _loss_and_gradient(X, Y, Wi, bi, Wo, bo):
-    """Summed loss and the gradient tuple in one forward/backward pass (validates its inputs)."""
+    """Summed loss and the gradient tuple in one forward/backward pass (validates its inputs).
+
+    The layers' formulas, with X (N, d) (one example is the batch N = 1). Forward:
+    ``Z = X Wi + 1 bi^T``, ``H = relu(Z)``, ``yhat = H Wo + bo``. Backward, with
+    ``g = dL/dyhat = -Y sigmoid(-Y yhat)``: ``grad_bo = 1^T g``, ``grad_Wo = H^T g``,
+    ``G = (g Wo^T) * 1[H > 0]``, ``grad_Wi = X^T G``, ``grad_bi = G^T 1``. ``dL/dX = G Wi^T`` is
+    not computed: X is data.
+
+    Z becomes H in place; G is a second N x h array, beside the boolean ReLU mask.
+    """
     X, Wi, bi, Wo, bo = _validated(X, Wi, bi, Wo, bo)
     Y = sign_labels(Y, X.shape[:-1], X.dtype, "Y").reshape(-1)
-    yhat, (affine_in, relu_cache, affine_out) = _forward(np.atleast_2d(X), Wi, bi, Wo, bo)
+    X = np.atleast_2d(X)
+    H = X @ Wi
+    _add_bias_relu(H, bi)  # (N, h)
+    yhat = H @ Wo
+    yhat += bo  # (N,)
     loss, g = _logistic_loss(yhat, Y)  # g = dL/dyhat, (N,)
-    dH, dWo, dbo = _affine_backward(g[:, None], affine_out)  # (N, h), (h, 1), (1,)
-    dZ = _relu_backward(dH, relu_cache)  # (N, h)
-    _, dWi, dbi = _affine_backward(dZ, affine_in)  # (d, h), (h,)
-    return loss, (dWi, dbi, dWo[:, 0], float(dbo[0]))
+    dWo = H.T @ g  # (h,)
+    G = g[:, None] @ Wo[None, :]  # dL/dH = g Wo^T, (N, h): an outer product, as a (N, 1)(1, h) product
+    G *= H > 0  # dL/dZ: the ReLU mask
+    return loss, (X.T @ G, G.sum(axis=0), dWo, float(g.sum()))
 
 
 def logistic_net_forward(X, Wi, bi, Wo, bo):

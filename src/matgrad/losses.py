@@ -75,14 +75,15 @@ def _cross_entropy_into(Z, labels):
     loss : float
     dZ : the array ``Z``, now holding ``(P - Y) / N``, shape (N, C)
     """
-    N = Z.shape[0]
+    N, C = Z.shape
     rows = np.arange(N)
-    Z -= Z.max(axis=1, keepdims=True)  # every row's maximum becomes 0
+    Z -= np.maximum.reduce(Z, axis=1, keepdims=True)  # every row's maximum becomes 0
     correct = Z[rows, labels]  # shifted logit of the true class, (N,)
     np.exp(Z, out=Z)
-    row_sums = Z.sum(axis=1)  # in [1, C]
-    loss = float(np.mean(np.log(row_sums) - correct))
-    Z *= (1 / (N * row_sums))[:, None]  # P / N
+    row_sums = Z @ np.ones(C, Z.dtype)  # Z 1, in [1, C]
+    loss = (float(np.add.reduce(np.log(row_sums))) - float(np.add.reduce(correct))) / N
+    row_sums *= N
+    Z /= row_sums[:, None]  # P / N
     Z[rows, labels] -= 1 / N  # (P - Y) / N
     return loss, Z
 

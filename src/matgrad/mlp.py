@@ -32,6 +32,7 @@ from ._checks import (
     scalar,
     to_float,
 )
+from .layers import _add_bias_relu, _relu_backward_into
 from .losses import _cross_entropy_into, _squared_norm
 
 __all__ = ["init_mlp", "mlp_forward_backward", "two_layer_forward_backward"]
@@ -101,17 +102,25 @@ def mlp_forward_backward(params, X, y=None, reg=0.0):
         rows, float32 and float64 are mixed, X or a parameter is not finite, y is invalid
         (see :func:`matgrad.softmax_cross_entropy`), or reg is negative or not finite.
     """
-    Ws, bs, X = _validated(params, X)
+    return _forward_backward(params, X, y, reg)
+
+
+def _forward_backward(params, X, y, reg, n_layers=None):
+    """:func:`mlp_forward_backward`, for ``n_layers`` layers when the caller already knows L.
+
+    The work is the derivation's and nothing more: one N x H_l array per hidden layer, which holds
+    Z_l, then A_l (ReLU in place), and on the way back dL/dZ_l (see :func:`_relu_backward_into`).
+    """
+    Ws, bs, X = _validated(params, X, n_layers)
     reg = scalar(reg, "reg", minimum=0.0)
     labels = None if y is None else class_labels(y, X.shape[0], Ws[-1].shape[1])
     L = len(Ws)
 
-    # Forward. activations[l] holds A_l (A_0 = X); relu is applied in place, Z_l becomes A_l.
+    # Forward. activations[l] holds A_l (A_0 = X); Z_l is computed in place and becomes A_l.
     activations = [X]
     for W, b in zip(Ws[:-1], bs[:-1]):
         Z = activations[-1] @ W
-        Z += b
-        np.maximum(Z, 0, out=Z)
+        _add_bias_relu(Z, b)
         activations.append(Z)
     scores = activations[-1] @ Ws[-1]
     scores += bs[-1]
@@ -132,8 +141,7 @@ def mlp_forward_backward(params, X, y=None, reg=0.0):
         grads[f"W{l}"] = dW
         grads[f"b{l}"] = G.sum(axis=0)
         if l > 1:
-            G = G @ W.T  # dL/dA_{l-1}
-            G *= A_prev > 0  # dL/dZ_{l-1}: the ReLU mask, 1 where Z_{l-1} > 0
+            G = _relu_backward_into(G, W, A_prev)  # G_{l-1} = (G_l W_l^T) * 1[A_{l-1} > 0]
     return loss, {k: grads[k] for k in params}
 
 
@@ -159,7 +167,7 @@ def two_layer_forward_backward(params, X, y=None, reg=0.0):
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays; got {type(params).__name__}")
     _check_keys(params, 2)
-    return mlp_forward_backward(params, X, y, reg)
+    return _forward_backward(params, X, y, reg, n_layers=2)
 
 
 _KEY = re.compile(r"^([Wb])([1-9][0-9]*)$")
@@ -176,15 +184,21 @@ def _check_keys(params, L):
         )
 
 
-def _validated(params, X):
-    """Check params and X; return the lists [W1..WL], [b1..bL] and X in the common float dtype."""
+def _validated(params, X, n_layers=None):
+    """Check params and X; return the lists [W1..WL], [b1..bL] and X in the common float dtype.
+
+    ``n_layers`` is L when the caller has already checked that the keys are W1, b1, ..., WL, bL.
+    """
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays; got {type(params).__name__}")
-    layers = [int(m.group(2)) for k in params if isinstance(k, str) and (m := _KEY.match(k))]
-    if not layers:
-        raise ValueError(f"params must have keys W1, b1, ..., WL, bL; got {list(params)}")
-    L = max(layers)
-    _check_keys(params, L)
+    if n_layers is None:
+        layers = [int(m.group(2)) for k in params if isinstance(k, str) and (m := _KEY.match(k))]
+        if not layers:
+            raise ValueError(f"params must have keys W1, b1, ..., WL, bL; got {list(params)}")
+        L = max(layers)
+        _check_keys(params, L)
+    else:
+        L = n_layers
     arrays = {k: as_numeric(v, k) for k, v in params.items()}
     X = as_numeric(X, "X")
     check_ndim(X, "X", (2,), "(N, D)")
@@ -202,12 +216,24 @@ def _validated(params, X):
         width, below = W.shape[1], f"W{l} has {W.shape[1]} columns"
     dtype = common_float_dtype(X=X, **arrays)
     X = to_float(X, dtype)
-    check_finite(X, "X")
-    Ws, bs = [], []
-    for l in range(1, L + 1):
-        W, b = to_float(arrays[f"W{l}"], dtype), to_float(arrays[f"b{l}"], dtype)
-        check_finite(W, f"W{l}")
-        check_finite(b, f"b{l}")
-        Ws.append(W)
-        bs.append(b)
+    Ws = [to_float(arrays[f"W{l}"], dtype) for l in range(1, L + 1)]
+    bs = [to_float(arrays[f"b{l}"], dtype) for l in range(1, L + 1)]
+    named = {"X": X}
+    for l, (W, b) in enumerate(zip(Ws, bs), 1):
+        named[f"W{l}"], named[f"b{l}"] = W, b
+    _check_all_finite(named)
     return Ws, bs, X
+
+
+def _check_all_finite(arrays):
+    """:func:`check_finite` on every array of the dict ``arrays`` (name -> float array), at once.
+
+    One sum per array, all under a single error-state switch, settles the common case: a sum of
+    finite numbers is finite unless it overflows. Only when the total is not finite (a NaN or
+    infinite entry somewhere, or an overflow) is each array inspected, and the first bad one named.
+    """
+    with np.errstate(all="ignore"):
+        total = sum(np.add.reduce(a, axis=None) for a in arrays.values())
+    if not np.isfinite(total):
+        for name, a in arrays.items():
+            check_finite(a, name)

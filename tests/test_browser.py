@@ -155,6 +155,12 @@ def _math_problems(page):
     return problems
 
 
+def _screenshot(page, src, prefix="", full_page=True):
+    """screenshots/<page>.jpg: JPEG, because encoding a PNG of a long page costs seconds."""
+    name = prefix + (page_url(src) or "index").strip("/").replace("/", "__")
+    page.screenshot(path=SCREENSHOTS / f"{name}.jpg", type="jpeg", quality=85, full_page=full_page)
+
+
 @pytest.mark.parametrize("src", PAGES, ids=[page_url(p) or "index" for p in PAGES])
 def test_page(src, site, watched):
     base, _ = site
@@ -189,8 +195,7 @@ def test_page(src, site, watched):
             if not (source.ok and source.text() == (DOCS / src).read_text(encoding="utf-8")):
                 problems.append("the download button does not serve the notebook's source")
 
-    page.screenshot(path=SCREENSHOTS / f"{(page_url(src) or 'index').strip('/').replace('/', '__')}.png",
-                    full_page=True)
+    _screenshot(page, src)
     problems += watched.errors
     problems += [f"request to a third party: {url}" for url in watched.foreign]
     assert not problems, f"{src}:\n  " + "\n  ".join(problems)
@@ -260,8 +265,7 @@ def test_dark_mode_is_readable(src, site, browser):
         page.goto(base + page_url(src), wait_until="networkidle")
         assert page.evaluate("() => document.body.getAttribute('data-md-color-scheme')") == "slate"
         assert page.evaluate(_PROSE_LUMINANCE) > 0.6, "dark text on the dark background"
-        name = (page_url(src) or "index").strip("/").replace("/", "__")
-        page.screenshot(path=SCREENSHOTS / f"dark__{name}.png")
+        _screenshot(page, src, prefix="dark__", full_page=False)
         assert not watched.errors and not watched.foreign, watched.errors + watched.foreign
     finally:
         watched.close()

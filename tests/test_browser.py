@@ -242,6 +242,10 @@ def test_built_site_has_every_page_and_the_notebook_sources(site):
     for src in (p for p in PAGES if p.endswith(".py")):
         copied = site_dir / page_url(src) / src.rsplit("/", 1)[-1]
         assert copied.read_text(encoding="utf-8") == (DOCS / src).read_text(encoding="utf-8")
+    cdn = re.compile(r"https?://[^\s\"'()]*(cdn|unpkg|jsdelivr|googleapis|gstatic|polyfill)", re.I)
+    leaks = {str(p.relative_to(site_dir)): cdn.findall(p.read_text(encoding="utf-8"))
+             for p in site_dir.rglob("*.html")}
+    assert not any(leaks.values()), {page: hosts for page, hosts in leaks.items() if hosts}
     vendored = site_dir / "assets" / "vendor" / "katex"
     assert (vendored / "katex.min.js").is_file() and any((vendored / "fonts").glob("*.woff2"))
 

@@ -18,7 +18,9 @@ each in float64 and float32, by four implementations fed the same arrays:
   implementation can be faster than this, so ``ratio_to_floor`` is the cost of everything else;
 - ``matgrad``: the library's public function, called as a user would call it (input checks included);
 - ``jax``: ``jax.jit(jax.value_and_grad(loss))`` of the same net (optional, when jax is installed);
-- ``torch``: PyTorch autograd on the CPU, ``torch.autograd.grad`` (optional, when torch is installed).
+- ``torch``: PyTorch autograd on the CPU, ``torch.autograd.grad`` (optional, when torch is installed);
+- ``torch_floor``: the floor's five products again, with ``torch.mm`` (torch's BLAS is MKL, NumPy's
+  is OpenBLAS), so that torch's time can be read against the speed of its own matrix products.
 
 Before timing, the jax and torch gradients are compared with matgrad's (``max_rel_diff_vs_matgrad``
 in the records), so every implementation is known to compute the same thing.
@@ -82,8 +84,8 @@ __all__ = [
     "validate_records",
 ]
 
-IMPLEMENTATIONS = ("floor", "matgrad", "jax", "torch")
-LABELS = {"floor": "floor", "matgrad": "matgrad", "jax": "jax.jit", "torch": "torch"}
+IMPLEMENTATIONS = ("floor", "matgrad", "jax", "torch", "torch_floor")
+LABELS = {"floor": "floor", "matgrad": "matgrad", "jax": "jax.jit", "torch": "torch", "torch_floor": "torch floor"}
 DTYPES = ("float64", "float32")
 BLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 _UNSET_MARKER = "MATGRAD_BENCHMARK_REMOVED_ENV"
@@ -283,6 +285,47 @@ def _torch_logistic(data, torch):
     return run
 
 
+def _torch_floor_two_layer(data, torch):
+    """The floor's five products with torch.mm (MKL), into preallocated tensors: torch's own floor."""
+    X, W1, W2 = (torch.from_numpy(a) for a in (data["X"], data["params"]["W1"], data["params"]["W2"]))
+    (N, D), (H, C) = X.shape, W2.shape
+    gen = torch.Generator().manual_seed(1)
+    Z1, G1 = torch.empty((N, H), dtype=X.dtype), torch.empty((N, H), dtype=X.dtype)
+    Z2, dW2, dW1 = torch.empty((N, C), dtype=X.dtype), torch.empty((H, C), dtype=X.dtype), torch.empty((D, H), dtype=X.dtype)
+    G2 = torch.randn((N, C), generator=gen, dtype=X.dtype) / N
+    torch.mm(X, W1, out=Z1).clamp_(min=0)
+
+    def floor():
+        torch.mm(X, W1, out=Z1)
+        torch.mm(Z1, W2, out=Z2)
+        torch.mm(Z1.t(), G2, out=dW2)
+        torch.mm(G2, W2.t(), out=G1)
+        torch.mm(X.t(), G1, out=dW1)
+        return None
+
+    return floor
+
+
+def _torch_floor_logistic(data, torch):
+    X, Wi, Wo = (torch.from_numpy(a) for a in (data["X"], data["Wi"], data["Wo"]))
+    (N, d), h = X.shape, Wi.shape[1]
+    gen = torch.Generator().manual_seed(1)
+    Z, G1 = torch.empty((N, h), dtype=X.dtype), torch.empty((N, h), dtype=X.dtype)
+    yhat, dWo, dWi = torch.empty(N, dtype=X.dtype), torch.empty(h, dtype=X.dtype), torch.empty((d, h), dtype=X.dtype)
+    g = torch.randn(N, generator=gen, dtype=X.dtype)
+    torch.mm(X, Wi, out=Z).clamp_(min=0)
+
+    def floor():
+        torch.mm(X, Wi, out=Z)
+        torch.mv(Z, Wo, out=yhat)
+        torch.mv(Z.t(), g, out=dWo)
+        torch.outer(g, Wo, out=G1)
+        torch.mm(X.t(), G1, out=dWi)
+        return None
+
+    return floor
+
+
 def _jax_two_layer(data, jax):
     jnp = jax.numpy
 
@@ -341,7 +384,7 @@ def _import_jax():
 
 def available_implementations(names=IMPLEMENTATIONS):
     """Those of ``names`` that can run here: floor and matgrad always, jax and torch if importable."""
-    importers = {"jax": _import_jax, "torch": _import_torch}
+    importers = {"jax": _import_jax, "torch": _import_torch, "torch_floor": _import_torch}
     return tuple(n for n in names if n not in importers or importers[n]() is not None)
 
 
@@ -365,6 +408,10 @@ def build_implementations(case, data, implementations=IMPLEMENTATIONS):
             torch = _import_torch()
             if torch is not None:
                 built[name] = _torch_two_layer(data, torch) if two else _torch_logistic(data, torch)
+        elif name == "torch_floor":
+            torch = _import_torch()
+            if torch is not None:
+                built[name] = _torch_floor_two_layer(data, torch) if two else _torch_floor_logistic(data, torch)
         else:
             raise ValueError(f"unknown implementation {name!r}; expected some of {IMPLEMENTATIONS}")
     return built
@@ -396,7 +443,7 @@ def cross_check(case, implementations):
     ref_loss, ref_grads = _as_numpy(case, implementations["matgrad"]())
     diffs = {}
     for name, fn in implementations.items():
-        if name in ("floor", "matgrad"):
+        if name in ("floor", "matgrad", "torch_floor"):
             continue
         loss, grads = _as_numpy(case, fn())
         worst = 0.0
@@ -420,7 +467,7 @@ def _time_calls(fn, number):
     return time.perf_counter() - start
 
 
-def measure(implementations, *, rounds=15, min_time=0.05, pause=0.15, rng=None, max_number=100_000):
+def measure(implementations, *, rounds=21, min_time=0.05, pause=0.15, rng=None, max_number=100_000):
     """Interleaved timing of several functions; returns (samples, numbers).
 
     Parameters
@@ -473,7 +520,7 @@ def _quantile(values, q):
     return float(np.quantile(np.asarray(values, dtype=np.float64), q))
 
 
-def run_case(case, *, implementations=IMPLEMENTATIONS, rounds=15, min_time=0.05, pause=0.15, seed=0, rng=None):
+def run_case(case, *, implementations=IMPLEMENTATIONS, rounds=21, min_time=0.05, pause=0.15, seed=0, rng=None):
     """Measure one case; returns its records (one per implementation that ran), floor first."""
     data = make_data(case, seed)
     fns = build_implementations(case, data, implementations)
@@ -515,7 +562,7 @@ def run_case(case, *, implementations=IMPLEMENTATIONS, rounds=15, min_time=0.05,
     return records
 
 
-def run_benchmark(cases=DEFAULT_CASES, *, implementations=IMPLEMENTATIONS, rounds=15, min_time=0.05,
+def run_benchmark(cases=DEFAULT_CASES, *, implementations=IMPLEMENTATIONS, rounds=21, min_time=0.05,
                   pause=0.15, seed=0, progress=None):
     """Measure every case (cases in the given order, implementations interleaved within a case).
 
@@ -631,6 +678,7 @@ def machine_info(implementations=IMPLEMENTATIONS):
         "git": _git_state(),
         "loadavg": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "cpu_pressure": _cpu_pressure(),
+        "niceness": os.getpriority(os.PRIO_PROCESS, 0) if hasattr(os, "getpriority") else None,
     }
     env_names = sorted(
         set(BLAS_OVERRIDES)
@@ -701,6 +749,7 @@ def markdown_tables(records):
     groups = validate_records(records)
     present = {r["implementation"] for r in records}
     others = [n for n in ("jax", "torch") if n in present]
+    torch_floor = "torch_floor" in present
     out = []
     titles = {
         "two_layer": "Two-layer softmax net: `two_layer_forward_backward` (loss and all gradients)",
@@ -715,6 +764,8 @@ def markdown_tables(records):
         head = [symbols, "dtype", "floor (ms)", "matgrad (ms)", "matgrad / floor"]
         for n in others:
             head += [f"{LABELS[n]} (ms)", f"{LABELS[n]} / matgrad"]
+        if torch_floor:
+            head += ["torch floor (ms)", "torch floor / floor"]
         out += [f"**{titles[net]}**", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for key in keys:
             g = groups[key]
@@ -728,6 +779,9 @@ def markdown_tables(records):
                     row += ["", ""]
                 else:
                     row += [_ms(r["median_s"]), _ratio(r["median_s"] / m["median_s"]) if m else ""]
+            if torch_floor:
+                r = g.get("torch_floor")
+                row += ["", ""] if r is None else [_ms(r["median_s"]), _ratio(r["ratio_to_floor"])]
             out.append("| " + " | ".join(row) + " |")
         out.append("")
     return "\n".join(out)
@@ -767,6 +821,9 @@ def machine_summary(machine):
         g = machine["git"]
         lines.append(f"- code: commit {g['commit'][:10]}"
                      + (" with uncommitted changes in src/matgrad" if g["src_matgrad_modified"] else ""))
+    if machine.get("niceness"):
+        lines.append(f"- run at niceness {machine['niceness']} (e.g. `nice -n {machine['niceness']}`), "
+                     "so that other jobs on the machine yield to it")
     lines.append(f"- measured {machine['date_utc']}; {machine.get('settings', '')}".rstrip("; "))
     return "\n".join(lines)
 
@@ -813,7 +870,7 @@ def plot_results(records, path):
     present = [n for n in IMPLEMENTATIONS if any(r["implementation"] == n for r in records)]
     dtypes = [dt for dt in DTYPES if any(k[1] == dt for k in groups)]
     cases = list(dict.fromkeys(k[0] for k in groups))
-    colors = {"floor": "#9e9e9e", "matgrad": "#3949ab", "jax": "#43a047", "torch": "#e65100"}
+    colors = {"floor": "#9e9e9e", "matgrad": "#3949ab", "jax": "#43a047", "torch": "#e65100", "torch_floor": "#ffcc80"}
     fig = Figure(figsize=(10, 3.6 * len(dtypes)), layout="constrained")
     axes = fig.subplots(len(dtypes), 1, squeeze=False)[:, 0]
     width = 0.8 / max(len(present), 1)
@@ -891,7 +948,7 @@ def _parse_args(argv):
                    help="custom sizes N,D,H,C (two-layer) or N,d,h (logistic) instead of the defaults")
     p.add_argument("--impl", choices=IMPLEMENTATIONS, action="append",
                    help="only this implementation (repeatable; floor is always included)")
-    p.add_argument("--rounds", type=int, default=15, help="samples per implementation (default 15)")
+    p.add_argument("--rounds", type=int, default=21, help="samples per implementation (default 21)")
     p.add_argument("--min-time", type=float, default=0.05, help="minimum seconds per sample (default 0.05)")
     p.add_argument("--pause", type=float, default=0.15, help="seconds slept before each sample (default 0.15)")
     p.add_argument("--seed", type=int, default=0)

@@ -38,8 +38,10 @@ build: setup
 # One pytest run on two workers. Files are dealt out whole (--dist loadfile in pyproject.toml): a
 # page's blocks share one namespace, and the browser tests (one strict build, then every page in
 # Chromium) run on one worker while the other runs the rest.
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: without pytest's cache of rewritten
+# modules, every later `pytest docs/<page>.md` would spend ~1.5 s rewriting hypothesis again.
 test: setup chromium
-	$(NO_AGG) $(BIN)/python -m pytest -n 2
+	$(NO_AGG) -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n 2
 
 $(VENV)/.installed: requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \

@@ -221,17 +221,21 @@ def test_search_finds_a_known_word(site, watched):
 
 
 def test_math_is_typeset_after_instant_navigation(site, watched):
-    """Material's instant navigation swaps the page without reloading it: math must be typeset again."""
+    """Material's instant navigation swaps the page without reloading it: math must be typeset
+    again, on a Markdown page and on a notebook page reached from it."""
     base, _ = site
     page = watched.page
     page.goto(base, wait_until="networkidle")
     page.evaluate("() => { window.__sameDocument = true; }")
-    target = next(p for p in PAGES if p.endswith(".md") and p != "index.md" and "$" in (DOCS / p).read_text())
-    page.locator(f"nav.md-nav--primary a[href$='{page_url(target)}']").first.click()
-    page.wait_for_url(re.compile(re.escape(page_url(target)) + "$"))
-    page.wait_for_selector("article .katex", timeout=10_000)
-    assert page.evaluate("() => window.__sameDocument === true"), "the click reloaded the page: instant navigation is off"
-    assert not _math_problems(page), _math_problems(page)
+    markdown = next(p for p in PAGES if p.endswith(".md") and p != "index.md" and "$" in (DOCS / p).read_text())
+    notebook = next(p for p in PAGES if p.endswith(".py") and _notebook_has_math(p))
+    for target in (markdown, notebook):
+        page.locator(f"nav.md-nav--primary a[href$='{page_url(target)}']").first.click()
+        page.wait_for_url(re.compile(re.escape(page_url(target)) + "$"))
+        page.wait_for_selector("article .katex", timeout=10_000)
+        assert page.evaluate("() => window.__sameDocument === true"), f"{target}: the click reloaded the page"
+        assert not _math_problems(page), (target, _math_problems(page))
+    assert page.locator(".jupyter-wrapper .jp-RenderedImage img").count() > 0, "notebook plots missing"
     assert not watched.errors and not watched.foreign, watched.errors + watched.foreign
 
 

@@ -15,7 +15,7 @@ from docs_site import NOTEBOOKS
 
 PATHS = sorted(NOTEBOOKS.glob("*.py"))
 
-# Warnings are errors here, as in the rest of the suite; plt.show() under Agg is the one exception.
+# Runs one notebook file as a script, with the one name a notebook has that a script lacks.
 RUNNER = """
 import builtins, runpy, sys
 from IPython.display import display
@@ -45,6 +45,7 @@ def test_notebook_is_a_titled_percent_notebook(path):
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
 def test_notebook_runs(path, tmp_path):
     env = {**os.environ, "MPLBACKEND": "Agg"}
+    # Warnings are errors, as in the rest of the suite; plt.show() under Agg is the one exception.
     result = subprocess.run(
         [sys.executable, "-W", "error", "-W", "ignore:FigureCanvasAgg is non-interactive:UserWarning",
          "-c", RUNNER, str(path)],

@@ -10,7 +10,7 @@ from matgrad import benchmark
 from matgrad.benchmark import Case
 
 TINY = [Case("two_layer", (6, 4, 5, 3), "float64"), Case("logistic", (5, 2, 4), "float32")]
-FAST = dict(rounds=2, min_time=0.0, pause=0.0)
+FAST = dict(rounds=2, min_time=0.0, pause=0.0, max_retries=0)
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +32,7 @@ def test_records_are_well_formed(records):
         assert r["rounds"] == FAST["rounds"]
         assert r["min_s"] <= r["q1_s"] <= r["median_s"] <= r["q3_s"]
         assert r["paired_ratio_to_floor"] > 0
+        assert r["samples_retried"] >= 0 and r["samples_kept_disturbed"] >= 0
         if r["implementation"] == "floor":
             assert r["paired_ratio_to_floor"] == 1.0
     floor = {r["case"]: r["median_s"] for r in records if r["implementation"] == "floor"}
@@ -99,11 +100,26 @@ def test_case_rejects_bad_input():
 def test_measure_interleaves_and_counts():
     calls = []
     fns = {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}
-    samples, numbers = benchmark.measure(fns, rounds=4, min_time=0.0, pause=0.0)
+    stats = {}
+    samples, numbers = benchmark.measure(fns, rounds=4, min_time=0.0, pause=0.0, max_retries=0, stats=stats)
     assert numbers == {"a": 1, "b": 1}
     assert {k: len(v) for k, v in samples.items()} == {"a": 4, "b": 4}
     assert all(t >= 0 and math.isfinite(t) for v in samples.values() for t in v)
-    assert calls.count("a") == calls.count("b") == 2 + 2 * 4  # warm-up + one timed, then per round 2
+    assert calls.count("a") == calls.count("b") == 1 + 2 * 4  # warm-up, then per round one untimed + one timed
+    assert set(stats) == {"a", "b"} and all(v["retried"] == 0 for v in stats.values())
+
+
+def test_disturbed_samples_are_taken_again(monkeypatch):
+    """A sample during which the CPU-stall counter jumps is retaken, up to max_retries times."""
+    clock = iter(range(0, 10**6, 100))  # each reading of the counter: 100 s of stall more than the last
+    monkeypatch.setattr(benchmark, "_cpu_stall_seconds", lambda: next(clock))
+    calls = []
+    stats = {}
+    samples, _ = benchmark.measure({"a": lambda: calls.append(1)}, rounds=2, min_time=0.0, pause=0.0,
+                                   max_retries=3, stats=stats)
+    assert len(samples["a"]) == 2
+    assert stats["a"] == {"retried": 2 * 3, "kept_disturbed": 2}
+    assert len(calls) == 1 + 2 * 4 * 2  # warm-up, then 4 attempts per sample of (untimed + timed)
 
 
 def test_command_line_writes_json_markdown_machine_and_plot(tmp_path):

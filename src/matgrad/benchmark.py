@@ -467,7 +467,17 @@ def _time_calls(fn, number):
     return time.perf_counter() - start
 
 
-def measure(implementations, *, rounds=21, min_time=0.05, pause=0.15, rng=None, max_number=100_000):
+def _cpu_stall_seconds():
+    """Seconds, since boot, in which some runnable task waited for a CPU (Linux PSI), or None."""
+    try:
+        with open("/proc/pressure/cpu") as f:
+            return int(f.readline().rsplit("total=", 1)[1]) / 1e6
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def measure(implementations, *, rounds=21, min_time=0.05, pause=0.15, rng=None, max_number=100_000,
+            max_stall=0.05, max_retries=5, stats=None):
     """Interleaved timing of several functions; returns (samples, numbers).
 
     Parameters
@@ -479,6 +489,12 @@ def measure(implementations, *, rounds=21, min_time=0.05, pause=0.15, rng=None, 
     pause : seconds slept before each sample, so another library's spinning threads go idle; an
         untimed call then wakes this function's own threads
     rng : random.Random for the order within each round (a fresh random order every round)
+    max_stall, max_retries : on a shared machine, a sample during which some task waited for a CPU
+        (Linux pressure stall information) for more than ``max_stall`` of the sample's duration is
+        taken again, up to ``max_retries`` times; the last attempt is kept whatever happened. With
+        a BLAS library on every core, such a wait stalls all its threads, not just one.
+    stats : optional dict, filled with name -> {"retried": samples taken again,
+        "kept_disturbed": samples kept although disturbed beyond max_stall}
 
     Returns
     -------
@@ -487,6 +503,7 @@ def measure(implementations, *, rounds=21, min_time=0.05, pause=0.15, rng=None, 
     """
     rng = rng or random.Random()
     names = list(implementations)
+    counts = {name: {"retried": 0, "kept_disturbed": 0} for name in names}
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -494,9 +511,8 @@ def measure(implementations, *, rounds=21, min_time=0.05, pause=0.15, rng=None, 
         for name in names:
             fn = implementations[name]
             fn()  # warm-up: jit compilation, first allocations, thread start
-            once = _time_calls(fn, 1)
             if min_time > 0:
-                once = max(once, _time_calls(fn, 1))
+                once = min(_time_calls(fn, 1), _time_calls(fn, 1))
                 numbers[name] = int(min(max_number, max(1, math.ceil(min_time / max(once, 1e-9)))))
             else:
                 numbers[name] = 1
@@ -506,13 +522,27 @@ def measure(implementations, *, rounds=21, min_time=0.05, pause=0.15, rng=None, 
             rng.shuffle(order)
             for name in order:
                 fn = implementations[name]
-                if pause > 0:
-                    time.sleep(pause)
-                fn()
-                samples[name].append(_time_calls(fn, numbers[name]) / numbers[name])
+                for attempt in range(max_retries + 1):
+                    if pause > 0:
+                        time.sleep(pause)
+                    fn()
+                    stall = _cpu_stall_seconds()
+                    elapsed = _time_calls(fn, numbers[name])
+                    if stall is None:
+                        break
+                    disturbed = _cpu_stall_seconds() - stall > max_stall * elapsed
+                    if not disturbed:
+                        break
+                    if attempt == max_retries:
+                        counts[name]["kept_disturbed"] += 1
+                    else:
+                        counts[name]["retried"] += 1
+                samples[name].append(elapsed / numbers[name])
     finally:
         if gc_was_enabled:
             gc.enable()
+    if stats is not None:
+        stats.update(counts)
     return samples, numbers
 
 
@@ -520,12 +550,15 @@ def _quantile(values, q):
     return float(np.quantile(np.asarray(values, dtype=np.float64), q))
 
 
-def run_case(case, *, implementations=IMPLEMENTATIONS, rounds=21, min_time=0.05, pause=0.15, seed=0, rng=None):
+def run_case(case, *, implementations=IMPLEMENTATIONS, rounds=21, min_time=0.05, pause=0.15, seed=0, rng=None,
+             max_stall=0.05, max_retries=5):
     """Measure one case; returns its records (one per implementation that ran), floor first."""
     data = make_data(case, seed)
     fns = build_implementations(case, data, implementations)
     diffs = cross_check(case, fns)
-    samples, numbers = measure(fns, rounds=rounds, min_time=min_time, pause=pause, rng=rng)
+    stats = {}
+    samples, numbers = measure(fns, rounds=rounds, min_time=min_time, pause=pause, rng=rng, stats=stats,
+                               max_stall=max_stall, max_retries=max_retries)
     medians = {name: float(np.median(s)) for name, s in samples.items()}
 
     def paired(name, base):
@@ -556,6 +589,8 @@ def run_case(case, *, implementations=IMPLEMENTATIONS, rounds=21, min_time=0.05,
                 "q3_s": _quantile(s, 0.75),
                 "rounds": len(s),
                 "calls_per_sample": numbers[name],
+                "samples_retried": stats[name]["retried"],
+                "samples_kept_disturbed": stats[name]["kept_disturbed"],
                 "max_rel_diff_vs_matgrad": diffs.get(name, 0.0 if name == "matgrad" else None),
             }
         )
@@ -563,7 +598,7 @@ def run_case(case, *, implementations=IMPLEMENTATIONS, rounds=21, min_time=0.05,
 
 
 def run_benchmark(cases=DEFAULT_CASES, *, implementations=IMPLEMENTATIONS, rounds=21, min_time=0.05,
-                  pause=0.15, seed=0, progress=None):
+                  pause=0.15, seed=0, progress=None, max_stall=0.05, max_retries=5):
     """Measure every case (cases in the given order, implementations interleaved within a case).
 
     Returns the list of records; ``progress`` (e.g. ``print``) is called with a line per case.
@@ -572,7 +607,7 @@ def run_benchmark(cases=DEFAULT_CASES, *, implementations=IMPLEMENTATIONS, round
     records = []
     for case in cases:
         case_records = run_case(case, implementations=implementations, rounds=rounds, min_time=min_time,
-                                pause=pause, seed=seed, rng=rng)
+                                pause=pause, seed=seed, rng=rng, max_stall=max_stall, max_retries=max_retries)
         records.extend(case_records)
         if progress is not None:
             progress(f"{case.name} {case.dtype}: " + ", ".join(
@@ -817,6 +852,10 @@ def machine_summary(machine):
     if before and after:
         lines.append(f"- CPU pressure (share of time another task waited for a CPU, last 60 s) before / after: "
                      f"{before['avg60']:.0f}% / {after['avg60']:.0f}%")
+    if machine.get("samples"):
+        n = machine["samples"]
+        lines.append(f"- samples: {n['taken']} kept; {n['retried']} retaken because other tasks waited for a "
+                     f"CPU during them; {n['kept_disturbed']} kept although disturbed (after the last retry)")
     if machine.get("git"):
         g = machine["git"]
         lines.append(f"- code: commit {g['commit'][:10]}"
@@ -951,6 +990,9 @@ def _parse_args(argv):
     p.add_argument("--rounds", type=int, default=21, help="samples per implementation (default 21)")
     p.add_argument("--min-time", type=float, default=0.05, help="minimum seconds per sample (default 0.05)")
     p.add_argument("--pause", type=float, default=0.15, help="seconds slept before each sample (default 0.15)")
+    p.add_argument("--max-stall", type=float, default=0.05,
+                   help="retake a sample if tasks waited for a CPU for more than this share of it (default 0.05)")
+    p.add_argument("--max-retries", type=int, default=5, help="retakes per sample at most (default 5)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help="smoke test: 3 rounds, short samples, no pause")
     p.add_argument("--keep-blas-env", action="store_true",
@@ -961,7 +1003,7 @@ def _parse_args(argv):
             if getattr(args, key) is None:
                 setattr(args, key, path)
     if args.quick:
-        args.rounds, args.min_time, args.pause = 3, 0.002, 0.0
+        args.rounds, args.min_time, args.pause, args.max_retries = 3, 0.002, 0.0, 0
     if args.rounds < 1:
         p.error("--rounds must be >= 1")
     return args
@@ -1004,12 +1046,20 @@ def main(argv=None):
     machine["loadavg_before"] = machine.pop("loadavg")
     machine["cpu_pressure_before"] = machine.pop("cpu_pressure")
     machine["settings"] = (f"{args.rounds} rounds, samples of >= {args.min_time} s, "
-                           f"{args.pause} s pause before each sample, seed {args.seed}")
+                           f"{args.pause} s pause before each sample, a sample retaken (up to "
+                           f"{args.max_retries} times) when tasks waited for a CPU during more than "
+                           f"{args.max_stall:.0%} of it, seed {args.seed}")
     records = run_benchmark(cases, implementations=implementations, rounds=args.rounds,
                             min_time=args.min_time, pause=args.pause, seed=args.seed,
+                            max_stall=args.max_stall, max_retries=args.max_retries,
                             progress=lambda line: print(line, file=sys.stderr, flush=True))
     machine["loadavg_after"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     machine["cpu_pressure_after"] = _cpu_pressure()
+    machine["samples"] = {
+        "taken": sum(r["rounds"] for r in records),
+        "retried": sum(r["samples_retried"] for r in records),
+        "kept_disturbed": sum(r["samples_kept_disturbed"] for r in records),
+    }
     command = COMMAND if args.save else "python -m matgrad.benchmark " + " ".join(sys.argv[1:] if argv is None else argv)
     report = markdown_report(records, machine, command.strip())
     for key, payload in (("json", records), ("machine_json", machine)):

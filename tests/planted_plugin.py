@@ -1,11 +1,10 @@
-"""A pytest plugin that plants one wrong number in matgrad, for tests/test_planted_errors.py.
+"""Plant one wrong number in matgrad, for tests/test_planted_errors.py.
 
-Loaded with ``-p planted_plugin`` (``tests/`` on PYTHONPATH), it runs when pytest starts, before any
-page imports a matgrad name. ``MATGRAD_PLANT`` says what to plant::
+A spec says what to plant::
 
-    MATGRAD_PLANT="affine_backward:1"           # the 2nd item returned (dW)
-    MATGRAD_PLANT="mlp_forward_backward:1.W1"   # grads["W1"] of the returned (loss, grads)
-    MATGRAD_PLANT="relu_backward"               # the returned array itself
+    "affine_backward:1"           # the 2nd item returned (dW)
+    "mlp_forward_backward:1.W1"   # grads["W1"] of the returned (loss, grads)
+    "relu_backward"               # the returned array itself
 
 The named public function is replaced, in ``matgrad`` and in every ``matgrad.*`` module that holds
 it under any name (its defining module, and modules that imported it by name), by a wrapper whose
@@ -13,8 +12,15 @@ result has the largest-magnitude entry of the chosen gradient multiplied by 1.00
 component. A result without that part (e.g. scores when ``y`` is None) is passed through unchanged.
 At the end, the run reports how many results were perturbed, so a caller can tell a plant that was
 exercised from one that never was.
+
+tests/test_planted_errors.py uses ``with planted(spec) as patched:`` (in-process, undone on exit;
+``perturbed`` counts from 0). For a manual run under pytest, load this as a plugin (``tests/`` on
+PYTHONPATH), which plants ``MATGRAD_PLANT`` when pytest starts, before any page imports a name::
+
+    MATGRAD_PLANT="affine_backward:1" PYTHONPATH=tests pytest docs -x -p planted_plugin
 """
 
+import contextlib
 import functools
 import os
 import sys
@@ -58,26 +64,58 @@ def _plant(value, path):
 
 def install(spec):
     """Replace the function named in spec everywhere in matgrad; returns the names of the patched modules."""
+    return [f"{module}.{attr}" for module, attr in _install(spec)[2]]
+
+
+def _matgrad_modules():
+    return [(n, m) for n, m in list(sys.modules.items())
+            if m is not None and (n == "matgrad" or n.startswith("matgrad."))]
+
+
+def _install(spec):
+    """(original, wrapper, [(module name, attribute)] patched)."""
     name, _, path = spec.partition(":")
     original = getattr(matgrad, name)
     parts = tuple(p for p in path.split(".") if p)
 
     @functools.wraps(original)
-    def planted(*args, **kwargs):
+    def wrapper(*args, **kwargs):
         return _plant(original(*args, **kwargs), parts)
 
     patched = []
-    for module_name, module in list(sys.modules.items()):
-        if module is None or not (module_name == "matgrad" or module_name.startswith("matgrad.")):
-            continue
+    for module_name, module in _matgrad_modules():
         for attr, value in list(vars(module).items()):
             if value is original:
-                setattr(module, attr, planted)
-                patched.append(f"{module_name}.{attr}")
-    return patched
+                setattr(module, attr, wrapper)
+                patched.append((module_name, attr))
+    return original, wrapper, patched
 
 
-PATCHED = install(SPEC) if SPEC else []
+@contextlib.contextmanager
+def planted(spec):
+    """install(spec) inside the block (``perturbed`` reset to 0); yields the patched names.
+
+    On exit the original goes back wherever the wrapper is, including matgrad modules first imported
+    inside the block (which picked the wrapper up by name).
+    """
+    global perturbed
+    perturbed = 0
+    original, wrapper, patched = _install(spec)
+    try:
+        yield [f"{module}.{attr}" for module, attr in patched]
+    finally:
+        for _, module in _matgrad_modules():
+            for attr, value in list(vars(module).items()):
+                if value is wrapper:
+                    setattr(module, attr, original)
+
+
+PATCHED = []
+
+
+def pytest_configure(config):
+    if SPEC:
+        PATCHED[:] = install(SPEC)
 
 
 def pytest_terminal_summary(terminalreporter):

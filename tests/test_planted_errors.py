@@ -2,33 +2,51 @@
 
 Each case plants one error in matgrad (tests/planted_plugin.py: the largest entry of one returned
 gradient multiplied by 1.001, in the ``matgrad`` namespace and in every matgrad module holding the
-function) and runs every docs/*.md page in a fresh pytest process, stopping at the first failure.
-The run must fail, on a page, and the plant must have been exercised. A control run with nothing
-planted must pass: otherwise a failure would prove nothing about the plant.
+function) and runs every docs/*.md page, stopping at the first failure. The run must fail, on a
+page, and the plant must have been exercised. A control run with nothing planted must pass:
+otherwise a failure would prove nothing about the plant.
+
+The pages run in this process, as sybil examples: parsed by conftest.py's own ``DOCS_SYBIL`` (the
+parser that collects them under pytest), one fresh namespace per page, blocks in order, under this
+test's warnings filters (filterwarnings=error), cwd at the repository root. A page imports its
+matgrad names at its top, so a plant installed before the page runs is what the page sees.
 """
 
-import os
-import re
-import subprocess
-import sys
+import contextlib
+import importlib.util
+import traceback
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import planted_plugin
 import pytest
 from docs_site import markdown_pages, nav_entries
 
 ROOT = Path(__file__).resolve().parent.parent
-TESTS = ROOT / "tests"
 
 
 def pages_in_reading_order():
     """Every docs/*.md page, in nav order (derivations first, slow reference pages late), then any others.
 
-    -x stops at the first failing page, so the order decides how long a caught plant takes.
+    A run stops at the first failing page, so the order decides how long a caught plant takes.
     """
     pages = markdown_pages()
     ordered = [p for p in nav_entries() if p in pages]
     return [f"docs/{p}" for p in ordered + sorted(set(pages) - set(ordered))]
+
+
+def docs_sybil():
+    """conftest.py's DOCS_SYBIL (loaded by path: the module pytest registered is not importable by name)."""
+    spec = importlib.util.spec_from_file_location("_docs_conftest", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.DOCS_SYBIL
+
+
+SYBIL = docs_sybil()
+PAGES = [ROOT / p for p in pages_in_reading_order()]
 
 # public function : which part of its result is the gradient to perturb (see planted_plugin.py)
 PLANTS = [
@@ -49,48 +67,59 @@ PLANTS = [
 ]
 
 
-def run_pages(plant):
-    """Run every docs page in a subprocess with the plugin loaded; returns (returncode, output)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_XDIST", "PYTEST_CURRENT_TEST"))}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS), env.get("PYTHONPATH", "")) if p)
-    env["MATGRAD_PLANT"] = plant
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", *pages_in_reading_order(), "-q", "-x",
-         "-p", "planted_plugin", "-p", "no:cacheprovider"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
-    )
-    return proc.returncode, proc.stdout + proc.stderr
+@dataclass
+class Run:
+    failure: str | None  # "docs/<page>.md:<line>" of the first failing block, with its traceback
+    perturbed: int = 0
+    patched: tuple = ()
 
 
-def perturbed_count(output):
-    match = re.search(r"matgrad plant .*: (\d+) perturbed results", output)
-    assert match, "the plugin did not report (was it loaded?):\n" + output[-3000:]
-    return int(match.group(1))
+def run_pages():
+    """Evaluate every page's blocks in order, each page in a fresh namespace; stop at the first failure."""
+    assert not SYBIL.fixtures and not SYBIL.teardown, "pytest fixtures/teardown in conftest.py: run them here too"
+    with contextlib.chdir(ROOT), np.errstate():
+        for path in PAGES:
+            assert SYBIL.should_parse(path), f"conftest.py would not collect {path}"
+            document = SYBIL.parse(path)  # a new Document: a fresh namespace
+            if SYBIL.setup:
+                SYBIL.setup(document.namespace)
+            for example in document:
+                try:
+                    with warnings.catch_warnings():  # as pytest per block: a page's filter changes end with it
+                        example.evaluate()
+                except Exception:
+                    where = f"{path.relative_to(ROOT).as_posix()}:{example.line}"
+                    return f"{where}\n{traceback.format_exc(limit=-8)}"
+    return None
+
+
+def run_planted(plant):
+    with planted_plugin.planted(plant) as patched:
+        failure = run_pages()
+    return Run(failure, planted_plugin.perturbed, tuple(patched))
 
 
 @pytest.fixture(scope="module")
 def control():
-    """The same run with nothing planted (once per module and worker)."""
-    return run_pages("")
+    """The pages with nothing planted (once per module and worker)."""
+    return Run(run_pages())
 
 
 def test_pages_pass_with_nothing_planted(control):
-    code, output = control
-    assert code == 0, "the docs pages fail even without a planted error:\n" + output[-3000:]
-    assert "matgrad plant none: 0 perturbed results" in output
+    assert control.failure is None, f"the docs pages fail even without a planted error: {control.failure}"
 
 
 @pytest.mark.parametrize("plant", PLANTS)
 def test_pages_catch_a_planted_error(plant, control):
-    if control[0] != 0:
+    if control.failure is not None:
         pytest.fail("the pages fail with nothing planted, so a failure with a plant proves nothing "
                     "(see test_pages_pass_with_nothing_planted)")
-    code, output = run_pages(plant)
-    assert perturbed_count(output) > 0, f"no page called {plant.split(':')[0]}, so the plant was never exercised"
-    assert code == 1, f"planted {plant} (0.1% in one entry) and every page still passed:\n" + output[-3000:]
-    assert re.search(r"^FAILED docs/\S+\.md", output, re.M), output[-3000:]
+    run = run_planted(plant)
     name = plant.split(":")[0]
-    assert f"matgrad.{name}" in output, f"matgrad.{name} was not patched:\n" + output[-3000:]
+    assert f"matgrad.{name}" in run.patched, f"matgrad.{name} was not patched (patched: {run.patched})"
+    assert run.perturbed > 0, f"no page called {name}, so the plant was never exercised"
+    assert run.failure is not None, f"planted {plant} (0.1% in one entry) and every page still passed"
+    assert run.failure.startswith("docs/"), run.failure
 
 
 # --- the plugin's own mechanics, in this process (nothing is installed without MATGRAD_PLANT) ---

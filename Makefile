@@ -5,7 +5,7 @@
 #   make test    install what is missing (Chromium too), then run every test:
 #                unit, docs pages, notebooks, guards, strict site build and the browser check
 #
-# Needs Python 3.11+ (PYTHON=python3.12 make ... to pick one). npm and Chromium are installed with
+# Needs Python 3.11.5+ (the pinned docs toolchain requires it; PYTHON=python3.12 make ... to pick one). npm and Chromium are installed with
 # apt-get (Debian) when missing.
 
 SHELL := bash
@@ -44,8 +44,8 @@ test: setup chromium
 	$(NO_AGG) -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n 2
 
 $(VENV)/.installed: requirements-dev.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-	  || { echo "matgrad needs Python 3.11+; $(PYTHON) is $$($(PYTHON) -V). Try: make PYTHON=python3.11 ..."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11, 5))' \
+	  || { echo "matgrad needs Python 3.11.5+ (pinned pymdown-extensions, soupsieve and others require it); $(PYTHON) is $$($(PYTHON) -V). Try: make PYTHON=python3.12 ..."; exit 1; }
 	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq python3-venv; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt -e .

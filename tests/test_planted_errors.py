@@ -38,7 +38,7 @@ def pages_in_reading_order():
 
 
 def docs_sybil():
-    """conftest.py's DOCS_SYBIL (loaded by path: the module pytest registered is not importable by name)."""
+    """conftest.py's DOCS_SYBIL (loaded by path: pytest registers it under a name that depends on its import mode, so a plain import is not reliable)."""
     spec = importlib.util.spec_from_file_location("_docs_conftest", ROOT / "conftest.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -14,8 +14,9 @@ each in float64 and float32, by four implementations fed the same arrays:
 
 - ``floor``: only the five matrix products that forward + backward must do (for the two-layer net
   ``X W1``, ``H W2``, ``H^T G2``, ``G2 W2^T``, ``X^T G1``; for the logistic net the same five with
-  C = 1, where ``g Wo^T`` is an outer product), each written into a preallocated output. No real
-  implementation can be faster than this, so ``ratio_to_floor`` is the cost of everything else;
+  C = 1, where ``g Wo^T`` is an outer product, taken with ``einsum``, the fastest way measured here),
+  each written into a preallocated output. No real implementation does less, so ``ratio_to_floor``
+  is the cost of everything else;
 - ``matgrad``: the library's public function, called as a user would call it (input checks included);
 - ``jax``: ``jax.jit(jax.value_and_grad(loss))`` of the same net (optional, when jax is installed);
 - ``torch``: PyTorch autograd on the CPU, ``torch.autograd.grad`` (optional, when torch is installed);
@@ -226,7 +227,7 @@ def _floor_logistic(data):
         np.matmul(X, Wi, out=Z)
         np.matmul(Z, Wo, out=yhat)
         np.matmul(Z.T, g, out=dWo)
-        np.outer(g, Wo, out=G1)
+        np.einsum("n,j->nj", g, Wo, out=G1)  # faster here than np.outer or a matmul with K = 1
         np.matmul(X.T, G1, out=dWi)
         return None
 

@@ -32,7 +32,7 @@ from ._checks import (
     scalar,
     to_float,
 )
-from .layers import _add_bias_relu, _relu_backward_into
+from .layers import _add_bias_relu, _column_sums, _relu_backward_into
 from .losses import _cross_entropy_into, _squared_norm
 
 __all__ = ["init_mlp", "mlp_forward_backward", "two_layer_forward_backward"]
@@ -139,7 +139,7 @@ def _forward_backward(params, X, y, reg, n_layers=None):
         if reg:
             dW += (2 * reg) * W
         grads[f"W{l}"] = dW
-        grads[f"b{l}"] = G.sum(axis=0)
+        grads[f"b{l}"] = _column_sums(G)  # G^T 1
         if l > 1:
             G = _relu_backward_into(G, W, A_prev)  # G_{l-1} = (G_l W_l^T) * 1[A_{l-1} > 0]
     return loss, {k: grads[k] for k in params}

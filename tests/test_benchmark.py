@@ -153,3 +153,29 @@ def test_cross_check_measures_the_difference_from_matgrad():
     assert set(diffs) == {"jax", "torch"}
     assert diffs["jax"] == 0.0
     assert diffs["torch"] == pytest.approx(1e-3, rel=1e-6)
+
+
+def test_target_checks_read_the_issue_targets_off_the_records():
+    """Synthetic medians: the three kinds of target, met and missed, in the table."""
+
+    def rec(case, shape, impl, t, floor_t, matgrad_t):
+        return {"case": case, "net": "two_layer", "shape": dict(zip("NDHC", shape)), "dtype": "float32",
+                "implementation": impl, "median_s": t, "ratio_to_floor": t / floor_t,
+                "ratio_to_matgrad": t / matgrad_t}
+
+    big, small = (1024, 784, 256, 10), (90, 4, 6, 3)
+    records = []
+    for case, shape, times in (("big", big, dict(floor=1.0, matgrad=1.05, jax=1.2, torch=1.4)),
+                               ("small", small, dict(floor=1.0, matgrad=3.0, jax=2.0, torch=6.0))):
+        records += [rec(case, shape, k, t, times["floor"], times["matgrad"]) for k, t in times.items()]
+    checks = {(c, t.split()[0]): (round(v, 4), met) for c, _, t, v, met in benchmark.target_checks(records)}
+    assert checks == {
+        ("big", "matgrad"): (1.05, True),
+        ("big", "jax.jit"): (round(1.2 / 1.05, 4), True),
+        ("big", "torch"): (round(1.4 / 1.05, 4), False),
+        ("small", "jax.jit"): (round(2 / 3, 4), False),
+        ("small", "torch"): (2.0, True),
+    }
+    table = benchmark.markdown_targets(records)
+    assert "3 of 5 targets met" in table and "**no**" in table
+    assert table.splitlines()[0] == "| case | dtype | matgrad / floor <= 1.10 | jax.jit / matgrad >= 1.00 | torch / matgrad >= 1.50 |"

@@ -78,6 +78,7 @@ __all__ = [
     "machine_info",
     "markdown_report",
     "markdown_tables",
+    "markdown_targets",
     "measure",
     "plot_results",
     "run_benchmark",
@@ -823,6 +824,62 @@ def markdown_tables(records):
     return "\n".join(out)
 
 
+TARGET_FLOOR_RATIO = 1.10  # matgrad / floor, at the two largest two-layer cases
+TARGET_FLOOR_CASES = ((1024, 784, 256, 10), (8192, 784, 512, 10))
+TARGET_JAX = 1.0  # jax.jit / matgrad, at every size
+TARGET_TORCH = 1.5  # torch / matgrad, at every size
+
+
+def target_checks(records):
+    """Each target of the issue against the records: a list of (case, dtype, target, value, met).
+
+    Targets: matgrad / floor <= 1.10 at the two largest two-layer cases; at every case,
+    jax.jit / matgrad >= 1 (matgrad no slower) and torch / matgrad >= 1.5, when those ran.
+    """
+    groups = validate_records(records)
+    out = []
+    for (case, dtype), g in groups.items():
+        m = g.get("matgrad")
+        if m is None:
+            continue
+        shape = tuple(m["shape"].values()) if "shape" in m else None
+        if m.get("net", case.split()[0]) == "two_layer" and shape in TARGET_FLOOR_CASES:
+            out.append((case, dtype, f"matgrad / floor <= {TARGET_FLOOR_RATIO:.2f}", m["ratio_to_floor"],
+                        m["ratio_to_floor"] <= TARGET_FLOOR_RATIO))
+        if "jax" in g:
+            r = g["jax"]["median_s"] / m["median_s"]
+            out.append((case, dtype, f"jax.jit / matgrad >= {TARGET_JAX:.2f}", r, r >= TARGET_JAX))
+        if "torch" in g:
+            r = g["torch"]["median_s"] / m["median_s"]
+            out.append((case, dtype, f"torch / matgrad >= {TARGET_TORCH:.2f}", r, r >= TARGET_TORCH))
+    return out
+
+
+def markdown_targets(records):
+    """The targets as a Markdown table: case, dtype, then one column per target (value, met or not)."""
+    checks = target_checks(records)
+    order = {"matgrad": 0, "jax.jit": 1, "torch": 2}
+    targets = sorted(dict.fromkeys(t for _, _, t, _, _ in checks), key=lambda t: order.get(t.split()[0], 3))
+    paired = {}
+    for r in records:
+        if r["implementation"] == "matgrad" and r.get("paired_ratio_to_floor") is not None:
+            paired[(r["case"], r["dtype"], "matgrad")] = r["paired_ratio_to_floor"]
+        elif r["implementation"] in ("jax", "torch") and r.get("paired_ratio_to_matgrad") is not None:
+            paired[(r["case"], r["dtype"], LABELS[r["implementation"]])] = r["paired_ratio_to_matgrad"]
+    rows = {}
+    for case, dtype, target, value, met in checks:
+        p = paired.get((case, dtype, target.split()[0]))
+        note = "" if p is None else f" ({p:.2f})"
+        rows.setdefault((case, dtype), {})[target] = f"{value:.2f}{note} {'yes' if met else '**no**'}"
+    lines = ["| case | dtype | " + " | ".join(targets) + " |", "|" + "---|" * (len(targets) + 2)]
+    for (case, dtype), cells in rows.items():
+        lines.append(f"| {case.replace('_', ' ')} | {dtype} | " + " | ".join(cells.get(t, "") for t in targets) + " |")
+    met = sum(1 for c in checks if c[4])
+    lines += ["", f"{met} of {len(checks)} targets met (ratios of medians; in brackets the median of the "
+              "per-round ratios, which a machine changing speed between rounds disturbs less)."]
+    return "\n".join(lines)
+
+
 def machine_summary(machine):
     """Markdown bullet lines describing the machine and the measurement conditions."""
     lines = [
@@ -855,8 +912,9 @@ def machine_summary(machine):
                      f"{before['avg60']:.0f}% / {after['avg60']:.0f}%")
     if machine.get("samples"):
         n = machine["samples"]
-        lines.append(f"- samples: {n['taken']} kept; {n['retried']} retaken because other tasks waited for a "
-                     f"CPU during them; {n['kept_disturbed']} kept although disturbed (after the last retry)")
+        lines.append(f"- samples: {n['taken']} kept; {n['retried']} retaken because some task waited for a "
+                     f"CPU during them; {n['kept_disturbed']} kept although disturbed (after the last retry). "
+                     "jax.jit's samples nearly always count as disturbed: its own threads queue for the two cores")
     if machine.get("git"):
         g = machine["git"]
         lines.append(f"- code: commit {g['commit'][:10]}"
@@ -879,6 +937,10 @@ def markdown_report(records, machine, command=COMMAND):
         "Ratios compare medians measured side by side in one process, interleaved in random order.",
         "",
         markdown_tables(records),
+        "## Targets",
+        "",
+        markdown_targets(records),
+        "",
         "## Machine",
         "",
         machine_summary(machine),
@@ -939,7 +1001,7 @@ def plot_results(records, path):
     return path
 
 
-PAGE_SECTIONS = ("tables", "machine")
+PAGE_SECTIONS = ("tables", "targets", "machine")
 
 
 def page_section(text, name):
@@ -951,8 +1013,12 @@ def page_section(text, name):
 
 
 def page_sections(records, machine):
-    """What the benchmark page shows between its markers: the tables and the machine description."""
-    return {"tables": "\n" + markdown_tables(records) + "\n", "machine": "\n" + machine_summary(machine) + "\n\n"}
+    """What the benchmark page shows between its markers: the tables, the targets, the machine."""
+    return {
+        "tables": "\n" + markdown_tables(records) + "\n",
+        "targets": "\n" + markdown_targets(records) + "\n\n",
+        "machine": "\n" + machine_summary(machine) + "\n\n",
+    }
 
 
 def update_page(path, records, machine):
@@ -996,6 +1062,8 @@ def _parse_args(argv):
     p.add_argument("--max-retries", type=int, default=5, help="retakes per sample at most (default 5)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help="smoke test: 3 rounds, short samples, no pause")
+    p.add_argument("--from-json", metavar="PATH",
+                   help="measure nothing: rewrite the reports from a saved record (and machine.json beside it)")
     p.add_argument("--keep-blas-env", action="store_true",
                    help="do not re-run without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE")
     args = p.parse_args(argv)
@@ -1040,6 +1108,10 @@ def _reexec_without_blas_overrides(argv):
 def main(argv=None):
     """Run the benchmark as the command line asks; returns the records."""
     args = _parse_args(sys.argv[1:] if argv is None else argv)
+    if args.from_json:
+        records = json.loads(Path(args.from_json).read_text())
+        machine = json.loads((Path(args.from_json).parent / "machine.json").read_text())
+        return _write_outputs(args, records, machine, argv)
     implementations = tuple(n for n in IMPLEMENTATIONS if n == "floor" or not args.impl or n in args.impl)
     implementations = available_implementations(implementations)
     cases = _selected_cases(args)
@@ -1061,11 +1133,16 @@ def main(argv=None):
         "retried": sum(r["samples_retried"] for r in records),
         "kept_disturbed": sum(r["samples_kept_disturbed"] for r in records),
     }
+    return _write_outputs(args, records, machine, argv)
+
+
+def _write_outputs(args, records, machine, argv):
+    """Write the JSON, Markdown, plot and page that the arguments ask for; returns the records."""
     command = COMMAND if args.save else "python -m matgrad.benchmark " + " ".join(sys.argv[1:] if argv is None else argv)
     report = markdown_report(records, machine, command.strip())
     for key, payload in (("json", records), ("machine_json", machine)):
         path = getattr(args, key)
-        if path:
+        if path and not args.from_json:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             Path(path).write_text(json.dumps(payload, indent=1) + "\n")
     if args.markdown:

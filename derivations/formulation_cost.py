@@ -40,6 +40,7 @@
 
 # %%
 import contextlib
+import functools
 import os
 import random
 import time
@@ -55,7 +56,9 @@ try:  # one BLAS thread, so that all the work happens in this thread (threadpool
 
     blas = threadpool_limits(limits=1)
     clock = time.thread_time  # CPU time of this thread
-    print("BLAS:", ", ".join(f"{i['internal_api']} {i.get('architecture', '?')}" for i in threadpool_info()), "(1 thread)")
+    print(
+        "BLAS:", ", ".join(f"{i['internal_api']} {i.get('architecture', '?')}" for i in threadpool_info()), "(1 thread)"
+    )
 except ImportError:
     blas = contextlib.nullcontext()
     clock = time.process_time  # CPU time of all threads of this process
@@ -70,23 +73,28 @@ def make_problem(N, H):
     """Random data (N rows, labels -1/+1) and parameters of a net with H hidden units."""
     X = rng.standard_normal((N, d))
     Y = np.where(rng.random(N) < 0.5, -1, 1)
-    params = (rng.standard_normal((d, H)) / np.sqrt(d), 0.1 * rng.standard_normal(H), rng.standard_normal(H) / np.sqrt(H), 0.0)
+    params = (
+        rng.standard_normal((d, H)) / np.sqrt(d),
+        0.1 * rng.standard_normal(H),
+        rng.standard_normal(H) / np.sqrt(H),
+        0.0,
+    )
     return X, Y, params
 
 
 def kronecker_route(X, Y, params):
     """Sum over rows of the per-example Kronecker-Jacobian gradient."""
     total = [0.0, 0.0, 0.0, 0.0]
-    for x, y in zip(X, Y):
-        total = [t + g for t, g in zip(total, matgrad.logistic_net_gradient_kronecker(x, y, *params))]
+    for x, y in zip(X, Y, strict=True):
+        total = [t + g for t, g in zip(total, matgrad.logistic_net_gradient_kronecker(x, y, *params), strict=True)]
     return total
 
 
 def outer_route(X, Y, params):
     """Sum over rows of the per-example outer-product gradient."""
     total = [0.0, 0.0, 0.0, 0.0]
-    for x, y in zip(X, Y):
-        total = [t + g for t, g in zip(total, matgrad.logistic_net_gradient(x, y, *params))]
+    for x, y in zip(X, Y, strict=True):
+        total = [t + g for t, g in zip(total, matgrad.logistic_net_gradient(x, y, *params), strict=True)]
     return total
 
 
@@ -101,8 +109,8 @@ routes = {"Kronecker Jacobian": kronecker_route, "outer product": outer_route, "
 X, Y, params = make_problem(20, 16)
 reference = batched_route(X, Y, params)
 assert [np.shape(g) for g in reference] == [(d, 16), (16,), (16,), ()]
-for name, route in routes.items():
-    for g, g_ref in zip(route(X, Y, params), reference):
+for route in routes.values():
+    for g, g_ref in zip(route(X, Y, params), reference, strict=True):
         np.testing.assert_allclose(g, g_ref, rtol=1e-10, atol=1e-12)
 print("the three routes agree to rounding")
 
@@ -129,6 +137,7 @@ print("the three routes agree to rounding")
 #
 # We also *measure* the peak of memory allocated during one call with Python's `tracemalloc` (NumPy
 # reports its array buffers to it), and compare the two.
+
 
 # %%
 def median_times(funcs, rounds, seed=0):
@@ -184,8 +193,14 @@ def n_loop(name, H):
     return {"Kronecker Jacobian": 2 if H >= 256 else 8, "outer product": 32, "batched (X^T G)": N_batch}[name]
 
 
+def timed_call(route, n, problem):
+    """One timing's work: the route on the first n examples of the problem."""
+    X, Y, params = problem
+    return route(X[:n], Y[:n], params)
+
+
 funcs = {
-    (name, H): (lambda route=route, n=n_loop(name, H), P=problems_h[H]: route(P[0][:n], P[1][:n], P[2]))
+    (name, H): functools.partial(timed_call, route, n_loop(name, H), problems_h[H])
     for H in H_values
     for name, route in routes.items()
 }
@@ -194,9 +209,10 @@ with blas:
     mem_h = {name: [] for name in routes}
     for H in H_values:
         X, Y, params = problems_h[H]
-        mem_h["Kronecker Jacobian"].append(peak_bytes(lambda: matgrad.logistic_net_gradient_kronecker(X[0], Y[0], *params)))
-        mem_h["outer product"].append(peak_bytes(lambda: matgrad.logistic_net_gradient(X[0], Y[0], *params)))
-        mem_h["batched (X^T G)"].append(peak_bytes(lambda: matgrad.logistic_net_gradient(X, Y, *params)))
+        one = (X[0], Y[0], *params)
+        mem_h["Kronecker Jacobian"].append(peak_bytes(functools.partial(matgrad.logistic_net_gradient_kronecker, *one)))
+        mem_h["outer product"].append(peak_bytes(functools.partial(matgrad.logistic_net_gradient, *one)))
+        mem_h["batched (X^T G)"].append(peak_bytes(functools.partial(matgrad.logistic_net_gradient, X, Y, *params)))
 time_h = {name: np.array([times[name, H] / n_loop(name, H) for H in H_values]) for name in routes}
 mem_h = {k: np.array(v, dtype=float) for k, v in mem_h.items()}
 largest_h = {
@@ -213,13 +229,22 @@ big = H_values >= 128  # fit where the arithmetic, not the per-call overhead, sh
 slopes_time_h = {name: slope(H_values[big], time_h[name][big]) for name in routes}
 slopes_mem_h = {name: slope(H_values[big], mem_h[name][big]) for name in routes}
 for name in routes:
-    print(f"{name:>20s}: time slope in H {slopes_time_h[name]:5.2f}, measured peak-memory slope in H {slopes_mem_h[name]:5.2f}")
+    print(
+        f"{name:>20s}: time slope in H {slopes_time_h[name]:5.2f}, "
+        f"measured peak-memory slope in H {slopes_mem_h[name]:5.2f}"
+    )
 
 # %%
-colours = dict(zip(routes, ("tab:red", "tab:blue", "tab:green")))
+colours = dict(zip(routes, ("tab:red", "tab:blue", "tab:green"), strict=True))
 fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(12, 4.5))
 for name in routes:
-    ax_t.loglog(H_values, time_h[name], "o-", color=colours[name], label=f"{name} (fit slope {slopes_time_h[name]:.2f} for H >= 128)")
+    ax_t.loglog(
+        H_values,
+        time_h[name],
+        "o-",
+        color=colours[name],
+        label=f"{name} (fit slope {slopes_time_h[name]:.2f} for H >= 128)",
+    )
     ax_m.loglog(H_values, largest_h[name], "-", color=colours[name], label=f"{name}: largest array (exact)")
     ax_m.loglog(H_values, mem_h[name], "o", color=colours[name], mfc="none", label=f"{name}: measured peak")
 ref = H_values[big]
@@ -257,9 +282,9 @@ plt.show()
 for name, lo, hi in (("Kronecker Jacobian", 1.9, 2.1), ("outer product", 0.8, 1.2), ("batched (X^T G)", 0.9, 1.1)):
     assert lo <= slopes_mem_h[name] <= hi, (name, slopes_mem_h[name])
 ratio_kron = mem_h["Kronecker Jacobian"][big] / largest_h["Kronecker Jacobian"][big]
-assert np.all((1.0 <= ratio_kron) & (ratio_kron <= 2.0)), ratio_kron  # the h x hd Jacobian really is built
+assert np.all((ratio_kron >= 1.0) & (ratio_kron <= 2.0)), ratio_kron  # the h x hd Jacobian really is built
 ratio_batch = mem_h["batched (X^T G)"][big] / largest_h["batched (X^T G)"][big]
-assert np.all((1.0 <= ratio_batch) & (ratio_batch <= 6.0)), ratio_batch
+assert np.all((ratio_batch >= 1.0) & (ratio_batch <= 6.0)), ratio_batch
 # Time, noisy: asserted loosely.
 assert 1.2 <= slopes_time_h["Kronecker Jacobian"] <= 3.3, slopes_time_h  # theory 2; cache effects push it up
 assert slopes_time_h["Kronecker Jacobian"] > slopes_time_h["outer product"] + 0.3, slopes_time_h
@@ -277,11 +302,7 @@ N_loop = np.array([2, 8, 32, 128])
 N_batched = np.array([2, 8, 32, 128, 512, 2048, 8192])
 problems_n = {N: make_problem(int(N), H) for N in N_batched}
 sizes_of = {name: N_loop for name in routes} | {"batched (X^T G)": N_batched}
-funcs = {
-    (name, N): (lambda route=routes[name], P=problems_n[N]: route(*P))
-    for name in routes
-    for N in sizes_of[name]
-}
+funcs = {(name, N): (lambda route=routes[name], P=problems_n[N]: route(*P)) for name in routes for N in sizes_of[name]}
 with blas:
     times = median_times(funcs, rounds=5)
     mem_n_batched = np.array([peak_bytes(lambda P=problems_n[N]: batched_route(*P)) for N in N_batched], dtype=float)
@@ -301,8 +322,13 @@ for name in routes:
     print(f"{name:>20s}: time slope in N {slopes_time_n[name]:.2f}")
 print(f"batched route, measured peak-memory slope in N (N >= 512): {slope_mem_n:.2f}")
 print(f"N = {N_loop[-1]}: batched is {speedup:.0f} times faster than the loop of outer products")
-print("allocator settings:", {k: os.environ.get(k, "unset") for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")})
-print("batched time (ms):", ", ".join(f"N={N}: {t * 1e3:.2f}" for N, t in zip(N_batched, time_n["batched (X^T G)"])))
+print(
+    "allocator settings:", {k: os.environ.get(k, "unset") for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")}
+)
+print(
+    "batched time (ms):",
+    ", ".join(f"N={N}: {t * 1e3:.2f}" for N, t in zip(N_batched, time_n["batched (X^T G)"], strict=True)),
+)
 
 # %%
 fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(12, 4.5))
@@ -313,9 +339,13 @@ ax_t.set_title(f"Time of the whole gradient vs number of examples (H = {H}, d = 
 ax_t.set_xlabel("examples N")
 ax_t.set_ylabel("CPU time (s)")
 ax_m.loglog(N_batched, mem_n_batched, "o", color=colours["batched (X^T G)"], mfc="none", label="batched: measured peak")
-ax_m.loglog(N_batched, FLOAT * N_batched * H, "-", color=colours["batched (X^T G)"], label="batched: largest array, N H floats")
+ax_m.loglog(
+    N_batched, FLOAT * N_batched * H, "-", color=colours["batched (X^T G)"], label="batched: largest array, N H floats"
+)
 ax_m.axhline(mem_kron_64, color=colours["Kronecker Jacobian"], ls="--", label="Kronecker loop: measured peak (any N)")
-ax_m.axhline(FLOAT * H * H * d, color=colours["Kronecker Jacobian"], ls="-", label="Kronecker loop: Jacobian, H^2 d floats")
+ax_m.axhline(
+    FLOAT * H * H * d, color=colours["Kronecker Jacobian"], ls="-", label="Kronecker loop: Jacobian, H^2 d floats"
+)
 ax_m.set_title(f"Memory vs number of examples (H = {H}, d = {d})")
 ax_m.set_xlabel("examples N")
 ax_m.set_ylabel("bytes")
@@ -334,7 +364,8 @@ plt.show()
 # theory 1, it came out between about 1 and 2 in our runs on a busy 2-core machine, because the
 # $N \times H$ temporaries outgrow the caches and, being large, are handed back to the operating
 # system after each call and paged in afresh at the next one (the kernel's work on those page faults
-# counts as CPU time of this thread), which costs more the busier the machine is (the allocator's thresholds can be raised with the environment variables `MALLOC_MMAP_THRESHOLD_`
+# counts as CPU time of this thread), which costs more the busier the machine is (the allocator's
+# thresholds can be raised with the environment variables `MALLOC_MMAP_THRESHOLD_`
 # and `MALLOC_TRIM_THRESHOLD_`; the line printed above says whether they were set). So we do not
 # assert that slope; we assert instead that batching beats the loop by more than a factor 10 per
 # example at $N = 128$, and by more than 3 at every $N \ge 32$.
@@ -364,13 +395,20 @@ assert speedup > 10, speedup
 # * outer product: $2Hd$ for $x W_i$ in the forward pass and $Hd$ for $x g_z^\top$;
 # * batched: $2NHd$ for $X W_i$ and $2NHd$ for $X^\top G$, that is $4Hd$ per example.
 
+
 # %%
 def flops_per_example(name, H):
-    return {"Kronecker Jacobian": 2 * H * H * d + 2 * H * H + 3 * H * d, "outer product": 3 * H * d, "batched (X^T G)": 4 * H * d}[name]
+    return {
+        "Kronecker Jacobian": 2 * H * H * d + 2 * H * H + 3 * H * d,
+        "outer product": 3 * H * d,
+        "batched (X^T G)": 4 * H * d,
+    }[name]
 
 
 for H in (64, 512):
-    print(f"H = {H:3d}: " + ", ".join(f"{name} {flops_per_example(name, H):,}" for name in routes) + " flops per example")
+    print(
+        f"H = {H:3d}: " + ", ".join(f"{name} {flops_per_example(name, H):,}" for name in routes) + " flops per example"
+    )
 ratio = flops_per_example("Kronecker Jacobian", 512) / flops_per_example("outer product", 512)
 assert ratio > 512 / 2  # about H/1.5 times more arithmetic than the outer product
 print(f"Kronecker / outer product at H = 512: {ratio:.0f} times the arithmetic")

@@ -82,6 +82,7 @@ print(f"L(W) = {loss(W):.6f},  ||dL/dW||_F = {np.linalg.norm(G_exact):.4f}")
 # library at all, so we write both schemes here in one small loop that keeps the dtype of its input,
 # which lets us run them in float32 as well.
 
+
 # %%
 def finite_difference(f, W, eps, scheme):
     """Finite-difference gradient of the scalar f at W, entry by entry, in W's dtype."""
@@ -134,7 +135,9 @@ for dtype in dtypes:
     for scheme in schemes:
         errors[dtype.__name__, scheme] = np.array(
             [
-                matgrad.relative_error(finite_difference(lambda V: loss(V, X_d), W_d, eps, scheme).astype(np.float64), G_exact)
+                matgrad.relative_error(
+                    finite_difference(lambda V, X_d=X_d: loss(V, X_d), W_d, eps, scheme).astype(np.float64), G_exact
+                )
                 for eps in eps_grid
             ]
         )
@@ -151,9 +154,9 @@ for dtype in dtypes:
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.3), sharey=True)
-for ax, dtype in zip(axes, dtypes):
+for ax, dtype in zip(axes, dtypes, strict=True):
     name = dtype.__name__
-    for scheme, colour in zip(schemes, ("tab:orange", "tab:blue")):
+    for scheme, colour in zip(schemes, ("tab:orange", "tab:blue"), strict=True):
         ax.loglog(eps_grid, errors[name, scheme], "o-", ms=3, color=colour, label=f"{scheme} difference")
     if dtype is np.float64:
         # Guide lines with the slopes the Taylor expansions predict, drawn a factor 10 below the
@@ -161,7 +164,9 @@ for ax, dtype in zip(axes, dtypes):
         anchor = np.array([1e-5, 1e-1])
         for scheme, slope, colour in (("forward", 1, "tab:orange"), ("central", 2, "tab:blue")):
             e0 = np.interp(-2.0, np.log10(eps_grid), np.log10(errors[name, scheme])) - 1
-            ax.loglog(anchor, 10**e0 * (anchor / 1e-2) ** slope, ":", color=colour, lw=2, label=f"slope {slope} (guide)")
+            ax.loglog(
+                anchor, 10**e0 * (anchor / 1e-2) ** slope, ":", color=colour, lw=2, label=f"slope {slope} (guide)"
+            )
     ax.axvline(1e-6, color="grey", ls="--", lw=1, label=r"default $\varepsilon = 10^{-6}$")
     ax.axhline(1e-7, color="tab:red", ls="-.", lw=1, label="threshold $10^{-7}$")
     ax.set_title(f"Finite-difference error vs step, {name}")
@@ -188,6 +193,7 @@ plt.show()
 #
 # Now we measure the slopes and the optimum, and assert them.
 
+
 # %%
 def fitted_slope(scheme, dtype_name, lo, hi):
     """Least-squares slope of log10(error) against log10(eps) for lo <= eps <= hi."""
@@ -205,7 +211,9 @@ print(f"float64 truncation slope, central (eps in [1e-4, 1e-2]): {slope_central:
 print(f"float64 round-off slope, central (eps in [1e-12, 1e-8]): {slope_roundoff:.2f}  (theory -1)")
 print(f"float64 central optimum: eps = {eps_best_central:.1e}, error = {err_best_central:.1e}")
 print(f"float64 forward optimum: eps = {eps_best_forward:.1e}, error = {err_best_forward:.1e}")
-print(f"float32 central optimum: eps = {best['float32', 'central'][0]:.1e}, error = {best['float32', 'central'][1]:.1e}")
+print(
+    f"float32 central optimum: eps = {best['float32', 'central'][0]:.1e}, error = {best['float32', 'central'][1]:.1e}"
+)
 
 # The claims of this notebook, checked:
 assert 0.9 <= slope_forward <= 1.1, slope_forward

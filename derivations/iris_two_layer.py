@@ -105,7 +105,10 @@ np.testing.assert_allclose(loss_mg, loss_src, rtol=1e-12)
 for k in params0:
     assert grads_mg[k].shape == params0[k].shape
     np.testing.assert_allclose(grads_mg[k], grads_src[k], rtol=1e-10, atol=1e-15)
-    print(f"d L / d {k}: relative error source recipe vs matgrad = {matgrad.relative_error(grads_src[k], grads_mg[k]):.1e}")
+    print(
+        f"d L / d {k}: relative error source recipe vs matgrad = "
+        f"{matgrad.relative_error(grads_src[k], grads_mg[k]):.1e}"
+    )
 print(f"loss: source {loss_src:.12f}, matgrad {loss_mg:.12f}")
 
 # Using the source's number in matgrad's convention (reg = 1e-3) would double the penalty's gradient:
@@ -211,7 +214,14 @@ fig, ax = plt.subplots(figsize=(5.2, 4.4))
 image = ax.imshow(confusion, cmap="Blues")
 for i in range(C):
     for j in range(C):
-        ax.text(j, i, confusion[i, j], ha="center", va="center", color="white" if confusion[i, j] > confusion.max() / 2 else "black")
+        ax.text(
+            j,
+            i,
+            confusion[i, j],
+            ha="center",
+            va="center",
+            color="white" if confusion[i, j] > confusion.max() / 2 else "black",
+        )
 ax.set_xticks(range(C), matgrad.IRIS_CLASSES)
 ax.set_yticks(range(C), matgrad.IRIS_CLASSES)
 ax.set_xlabel("predicted species")
@@ -249,7 +259,7 @@ def flatten(p):
 
 def unflatten(theta):
     parts = np.split(theta, np.cumsum(sizes)[:-1])
-    return {k: matgrad.unvec(part, shapes[k]) for k, part in zip(keys, parts)}
+    return {k: matgrad.unvec(part, shapes[k]) for k, part in zip(keys, parts, strict=True)}
 
 
 assert flatten(params0).shape == (51,)
@@ -283,7 +293,7 @@ assert max(block_abs.values()) < 20 * floor * np.sqrt(max(sizes)), "absolute err
 fig, ax = plt.subplots(figsize=(7.5, 4))
 saved = [e + 1 for e in check_epochs]
 ax.semilogy(saved, [net_errors[e] for e in check_epochs], "k-", lw=2.5, label=r"whole net, $\theta$")
-for k, marker in zip(keys, "os^D"):
+for k, marker in zip(keys, "os^D", strict=True):
     name = f"{k[0]}_{k[1]}"
     ax.semilogy(saved, [block_errors[e, k] for e in check_epochs], marker=marker, ls="--", label=f"block ${name}$")
 ax.axhline(1e-7, color="tab:red", ls=":", label="threshold $10^{-7}$")

@@ -79,6 +79,7 @@ X_chk, y_chk = X[safe], y[safe]
 grads0 = matgrad.logistic_net_gradient(X_chk, y_chk, *args)
 assert [np.shape(g) for g in grads0] == [(2, H), (H,), (H,), ()]
 for k, name in enumerate(["Wi", "bi", "Wo"]):
+
     def loss_of(P, k=k):
         a = list(args)
         a[k] = P
@@ -110,8 +111,12 @@ def timed_training(**kwargs):
     stamps = []
     start = time.process_time()
     params, history = matgrad.train(
-        matgrad.logistic_net_loss_and_grads, params0, X, y,
-        callback=lambda epoch, p: stamps.append(time.process_time() - start), **kwargs,
+        matgrad.logistic_net_loss_and_grads,
+        params0,
+        X,
+        y,
+        callback=lambda epoch, p: stamps.append(time.process_time() - start),
+        **kwargs,
     )
     return params, history, np.array(stamps)
 
@@ -123,8 +128,14 @@ assert hist_sgd.shape == (epochs_sgd,) and hist_full.shape == (epochs_full,)
 acc_sgd, acc_full = accuracy(params_sgd, X, y), accuracy(params_full, X, y)
 loss0 = matgrad.logistic_net_loss(X, y, *args) / N
 print(f"initial mean loss {loss0:.3f}")
-print(f"per-example SGD: {epochs_sgd:4d} epochs, {t_sgd[-1]:.2f} s, mean loss {hist_sgd[-1] / N:.4f}, accuracy {acc_sgd:.3f}")
-print(f"full batch GD  : {epochs_full:4d} epochs, {t_full[-1]:.2f} s, mean loss {hist_full[-1] / N:.4f}, accuracy {acc_full:.3f}")
+print(
+    f"per-example SGD: {epochs_sgd:4d} epochs, {t_sgd[-1]:.2f} s, "
+    f"mean loss {hist_sgd[-1] / N:.4f}, accuracy {acc_sgd:.3f}"
+)
+print(
+    f"full batch GD  : {epochs_full:4d} epochs, {t_full[-1]:.2f} s, "
+    f"mean loss {hist_full[-1] / N:.4f}, accuracy {acc_full:.3f}"
+)
 print(f"full batch after {epochs_sgd} epochs: mean loss {hist_full[epochs_sgd - 1] / N:.4f}")
 
 # %%
@@ -197,8 +208,10 @@ models = {
 }
 
 fig, axes = plt.subplots(1, 3, figsize=(14, 4.6), sharey=True)
-for ax, (title, yhat_grid) in zip(axes, models.items()):
-    filled = ax.contourf(g1, g2, matgrad.sigmoid(yhat_grid).reshape(g1.shape), levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.8)
+for ax, (title, yhat_grid) in zip(axes, models.items(), strict=True):
+    filled = ax.contourf(
+        g1, g2, matgrad.sigmoid(yhat_grid).reshape(g1.shape), levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.8
+    )
     ax.contour(g1, g2, yhat_grid.reshape(g1.shape), levels=[0.0], colors="black", linewidths=1.5)
     ax.scatter(*X[y == 1].T, s=12, c="darkred", edgecolors="white", linewidths=0.4, label="$y = +1$")
     ax.scatter(*X[y == -1].T, s=12, c="navy", edgecolors="white", linewidths=0.4, label="$y = -1$")

@@ -34,9 +34,7 @@ def nav_entries():
 def markdown_pages():
     """Every Markdown page under docs/, relative to docs/, sorted."""
     return sorted(
-        p.relative_to(DOCS).as_posix()
-        for p in DOCS.rglob("*.md")
-        if p.relative_to(DOCS).parts[0] not in NOT_PAGES
+        p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md") if p.relative_to(DOCS).parts[0] not in NOT_PAGES
     )
 
 

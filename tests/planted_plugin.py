@@ -56,7 +56,7 @@ def _plant(value, path):
     head, rest = path[0], path[1:]
     if isinstance(value, tuple) and head.isdigit() and int(head) < len(value):
         i = int(head)
-        return value[:i] + (_plant(value[i], rest),) + value[i + 1:]
+        return (*value[:i], _plant(value[i], rest), *value[i + 1 :])
     if isinstance(value, dict) and head in value:
         return {**value, head: _plant(value[head], rest)}
     return value
@@ -68,8 +68,9 @@ def install(spec):
 
 
 def _matgrad_modules():
-    return [(n, m) for n, m in list(sys.modules.items())
-            if m is not None and (n == "matgrad" or n.startswith("matgrad."))]
+    return [
+        (n, m) for n, m in list(sys.modules.items()) if m is not None and (n == "matgrad" or n.startswith("matgrad."))
+    ]
 
 
 def _install(spec):

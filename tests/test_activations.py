@@ -174,14 +174,18 @@ def test_softmax_jacobian_rejects_logits_and_matrices():
 # ---------------------------------------------------------------------------- dtypes and bad input
 
 
-@pytest.mark.parametrize("fn", [matgrad.relu, matgrad.relu_derivative, matgrad.sigmoid, matgrad.softmax, matgrad.log_softmax])
+@pytest.mark.parametrize(
+    "fn", [matgrad.relu, matgrad.relu_derivative, matgrad.sigmoid, matgrad.softmax, matgrad.log_softmax]
+)
 def test_dtypes(fn):
     Z32 = np.array([[0.5, -1.0], [2.0, 0.0]], dtype=np.float32)
     assert fn(Z32).dtype == np.float32
     assert fn(np.array([[1, -2], [0, 3]])).dtype == np.float64  # integer input computed in float64
 
 
-@pytest.mark.parametrize("fn", [matgrad.relu, matgrad.relu_derivative, matgrad.sigmoid, matgrad.softmax, matgrad.log_softmax])
+@pytest.mark.parametrize(
+    "fn", [matgrad.relu, matgrad.relu_derivative, matgrad.sigmoid, matgrad.softmax, matgrad.log_softmax]
+)
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_non_finite_input_raises(fn, bad):
     Z = np.array([[0.5, bad], [2.0, 0.0]])

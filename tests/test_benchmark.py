@@ -84,7 +84,7 @@ def test_matgrad_is_timed_on_the_same_function_users_call():
     import matgrad
 
     want = matgrad.logistic_net_gradient(data["X"], data["Y"], data["Wi"], data["bi"], data["Wo"], data["bo"])
-    for g, w in zip(got, want):
+    for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
 
 
@@ -115,21 +115,40 @@ def test_disturbed_samples_are_taken_again(monkeypatch):
     monkeypatch.setattr(benchmark, "_cpu_stall_seconds", lambda: next(clock))
     calls = []
     stats = {}
-    samples, _ = benchmark.measure({"a": lambda: calls.append(1)}, rounds=2, min_time=0.0, pause=0.0,
-                                   max_retries=3, stats=stats)
+    samples, _ = benchmark.measure(
+        {"a": lambda: calls.append(1)}, rounds=2, min_time=0.0, pause=0.0, max_retries=3, stats=stats
+    )
     assert len(samples["a"]) == 2
     assert stats["a"] == {"retried": 2 * 3, "kept_disturbed": 2}
     assert len(calls) == 1 + 2 * 4 * 2  # warm-up, then 4 attempts per sample of (untimed + timed)
 
 
 def test_command_line_writes_json_markdown_machine_and_plot(tmp_path):
-    paths = {k: tmp_path / name for k, name in
-             (("json", "r.json"), ("machine", "m.json"), ("md", "r.md"), ("plot", "p.png"))}
-    benchmark.main([
-        "--quick", "--keep-blas-env", "--impl", "matgrad", "--shape", "6,4,5,3", "--shape", "5,2,4",
-        "--dtype", "float32", "--json", str(paths["json"]), "--machine-json", str(paths["machine"]),
-        "--markdown", str(paths["md"]), "--plot", str(paths["plot"]),
-    ])
+    paths = {
+        k: tmp_path / name for k, name in (("json", "r.json"), ("machine", "m.json"), ("md", "r.md"), ("plot", "p.png"))
+    }
+    benchmark.main(
+        [
+            "--quick",
+            "--keep-blas-env",
+            "--impl",
+            "matgrad",
+            "--shape",
+            "6,4,5,3",
+            "--shape",
+            "5,2,4",
+            "--dtype",
+            "float32",
+            "--json",
+            str(paths["json"]),
+            "--machine-json",
+            str(paths["machine"]),
+            "--markdown",
+            str(paths["md"]),
+            "--plot",
+            str(paths["plot"]),
+        ]
+    )
     records = json.loads(paths["json"].read_text())
     assert isinstance(records, list) and len(records) == 4
     benchmark.validate_records(records)
@@ -159,14 +178,23 @@ def test_target_checks_read_the_issue_targets_off_the_records():
     """Synthetic medians: the three kinds of target, met and missed, in the table."""
 
     def rec(case, shape, impl, t, floor_t, matgrad_t):
-        return {"case": case, "net": "two_layer", "shape": dict(zip("NDHC", shape)), "dtype": "float32",
-                "implementation": impl, "median_s": t, "ratio_to_floor": t / floor_t,
-                "ratio_to_matgrad": t / matgrad_t}
+        return {
+            "case": case,
+            "net": "two_layer",
+            "shape": dict(zip("NDHC", shape, strict=True)),
+            "dtype": "float32",
+            "implementation": impl,
+            "median_s": t,
+            "ratio_to_floor": t / floor_t,
+            "ratio_to_matgrad": t / matgrad_t,
+        }
 
     big, small = (1024, 784, 256, 10), (90, 4, 6, 3)
     records = []
-    for case, shape, times in (("big", big, dict(floor=1.0, matgrad=1.05, jax=1.2, torch=1.4)),
-                               ("small", small, dict(floor=1.0, matgrad=3.0, jax=2.0, torch=6.0))):
+    for case, shape, times in (
+        ("big", big, dict(floor=1.0, matgrad=1.05, jax=1.2, torch=1.4)),
+        ("small", small, dict(floor=1.0, matgrad=3.0, jax=2.0, torch=6.0)),
+    ):
         records += [rec(case, shape, k, t, times["floor"], times["matgrad"]) for k, t in times.items()]
     checks = {(c, t.split()[0]): (round(v, 4), met) for c, _, t, v, met in benchmark.target_checks(records)}
     assert checks == {
@@ -178,4 +206,7 @@ def test_target_checks_read_the_issue_targets_off_the_records():
     }
     table = benchmark.markdown_targets(records)
     assert "3 of 5 targets met" in table and "**no**" in table
-    assert table.splitlines()[0] == "| case | dtype | matgrad / floor <= 1.10 | jax.jit / matgrad >= 1.00 | torch / matgrad >= 1.50 |"
+    assert (
+        table.splitlines()[0]
+        == "| case | dtype | matgrad / floor <= 1.10 | jax.jit / matgrad >= 1.00 | torch / matgrad >= 1.50 |"
+    )

@@ -10,6 +10,7 @@ Select or deselect with ``-m browser`` / ``-m "not browser"``. Chromium is Debia
 CHROMIUM to use another binary. ``playwright install`` is never needed.
 """
 
+import contextlib
 import functools
 import os
 import re
@@ -31,8 +32,13 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SCREENSHOTS = ROOT / "screenshots"
 PAGES = nav_entries()
@@ -54,7 +60,11 @@ def site(tmp_path_factory):
     start = time.monotonic()
     build = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     seconds = time.monotonic() - start
     assert build.returncode == 0, f"strict build failed:\n{build.stdout[-3000:]}\n{build.stderr[-6000:]}"
@@ -150,7 +160,7 @@ def _math_problems(page):
     for raw in ("$$", "\\(", "\\)", "\\[", "\\]", "$"):
         if raw in text:
             where = text.index(raw)
-            problems.append(f"raw TeX {raw!r} left in the text: ...{text[max(0, where - 60):where + 60]!r}...")
+            problems.append(f"raw TeX {raw!r} left in the text: ...{text[max(0, where - 60) : where + 60]!r}...")
             break
     return problems
 
@@ -172,10 +182,8 @@ def test_page(src, site, watched):
     has_math = _notebook_has_math(src) if is_notebook else page.locator("article .arithmatex").count() > 0
     problems = []
     if has_math:
-        try:
+        with contextlib.suppress(PlaywrightTimeoutError):  # no typeset math: reported by _math_problems
             page.wait_for_selector("article .katex", timeout=10_000)
-        except PlaywrightTimeoutError:
-            pass  # reported by _math_problems: no typeset math
         problems += _math_problems(page)
     if is_notebook:
         images = page.locator(".jupyter-wrapper .jp-RenderedImage img")
@@ -247,8 +255,7 @@ def test_built_site_has_every_page_and_the_notebook_sources(site):
         copied = site_dir / page_url(src) / src.rsplit("/", 1)[-1]
         assert copied.read_text(encoding="utf-8") == (DOCS / src).read_text(encoding="utf-8")
     cdn = re.compile(r"https?://[^\s\"'()]*(cdn|unpkg|jsdelivr|googleapis|gstatic|polyfill)", re.I)
-    leaks = {str(p.relative_to(site_dir)): cdn.findall(p.read_text(encoding="utf-8"))
-             for p in site_dir.rglob("*.html")}
+    leaks = {str(p.relative_to(site_dir)): cdn.findall(p.read_text(encoding="utf-8")) for p in site_dir.rglob("*.html")}
     assert not any(leaks.values()), {page: hosts for page, hosts in leaks.items() if hosts}
     vendored = site_dir / "assets" / "vendor" / "katex"
     assert (vendored / "katex.min.js").is_file() and any((vendored / "fonts").glob("*.woff2"))
@@ -260,7 +267,7 @@ _PROSE_LUMINANCE = """() => {
   return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
 }"""
 
-DARK_PAGES = ["index.md"] + [p for p in PAGES if p.endswith(".py")][:1]
+DARK_PAGES = ["index.md", *[p for p in PAGES if p.endswith(".py")][:1]]
 
 
 @pytest.mark.parametrize("src", DARK_PAGES, ids=[page_url(p) or "index" for p in DARK_PAGES])

@@ -100,12 +100,24 @@ def test_rings_errors(n, rng, noise, match):
 def test_a_small_net_separates_the_rings_and_a_linear_model_cannot():
     X, y = matgrad.make_rings(200, np.random.default_rng(0))
     labels = (y + 1) // 2  # -1/+1 -> 0/1 for the softmax nets
-    net, net_history = matgrad.train(matgrad.mlp_loss_and_grads(0.0), matgrad.init_mlp([2, 16, 2], np.random.default_rng(1)),
-                                     X, labels, lr=0.5, epochs=300)
+    net, net_history = matgrad.train(
+        matgrad.mlp_loss_and_grads(0.0),
+        matgrad.init_mlp([2, 16, 2], np.random.default_rng(1)),
+        X,
+        labels,
+        lr=0.5,
+        epochs=300,
+    )
     net_accuracy = np.mean(matgrad.mlp_forward_backward(net, X).argmax(axis=1) == labels)
     # a one-layer net is a linear classifier (softmax regression)
-    linear, _ = matgrad.train(matgrad.mlp_loss_and_grads(0.0), matgrad.init_mlp([2, 2], np.random.default_rng(1)),
-                              X, labels, lr=0.5, epochs=300)
+    linear, _ = matgrad.train(
+        matgrad.mlp_loss_and_grads(0.0),
+        matgrad.init_mlp([2, 2], np.random.default_rng(1)),
+        X,
+        labels,
+        lr=0.5,
+        epochs=300,
+    )
     linear_accuracy = np.mean(matgrad.mlp_forward_backward(linear, X).argmax(axis=1) == labels)
     assert net_accuracy > 0.95
     assert linear_accuracy < 0.7
@@ -116,10 +128,15 @@ def test_the_logistic_net_separates_the_rings_with_per_example_sgd():
     # source 000's setting: 2-D points, labels -1/+1, per-example SGD on the summed logistic loss
     X, y = matgrad.make_rings(80, np.random.default_rng(5))
     rng = np.random.default_rng(2)
-    start = {"Wi": rng.standard_normal((2, 8)), "bi": 0.1 * rng.standard_normal(8),
-             "Wo": rng.standard_normal(8) / np.sqrt(8), "bo": 0.0}
-    params, history = matgrad.train(matgrad.logistic_net_loss_and_grads, start, X, y, lr=0.05, epochs=8,
-                                    batch_size=1, rng=np.random.default_rng(3))
+    start = {
+        "Wi": rng.standard_normal((2, 8)),
+        "bi": 0.1 * rng.standard_normal(8),
+        "Wo": rng.standard_normal(8) / np.sqrt(8),
+        "bo": 0.0,
+    }
+    params, history = matgrad.train(
+        matgrad.logistic_net_loss_and_grads, start, X, y, lr=0.05, epochs=8, batch_size=1, rng=np.random.default_rng(3)
+    )
     yhat = matgrad.logistic_net_forward(X, params["Wi"], params["bi"], params["Wo"], params["bo"])
     assert np.mean(np.sign(yhat) == y) > 0.95
     assert history[-1] < history[0]
@@ -145,7 +162,7 @@ def test_split_is_seeded_and_iris_gives_90_training_rows():
     a = matgrad.train_test_split(X, y, 0.4, np.random.default_rng(0))
     b = matgrad.train_test_split(X, y, 0.4, np.random.default_rng(0))
     assert a[0].shape == (90, 4) and a[1].shape == (60, 4)
-    for u, v in zip(a, b):
+    for u, v in zip(a, b, strict=True):
         np.testing.assert_array_equal(u, v)
 
 

@@ -64,12 +64,14 @@ def _checks_in(source):
 def executed_blocks(path):
     """The sources of the blocks that sybil executes on this page (same parser as conftest.py)."""
     document = Document.parse(str(path), PythonCodeBlockParser())
-    return [region.parsed if isinstance(region.parsed, str) else str(region.parsed.source)
-            for _, region in document.regions]
+    return [
+        region.parsed if isinstance(region.parsed, str) else str(region.parsed.source) for _, region in document.regions
+    ]
 
 
 # --- the guards' own detectors can fail (a guard that never fires is no guard) -----------------
 
+# The trailing-space fence is written with {TRAILING_SPACE} so that no editor strips the space.
 SAMPLE = """\
 ```python
 ok = 1
@@ -97,7 +99,7 @@ z = 3
 w = 4
 ~~~
 
-```python 
+```python{TRAILING_SPACE}
 trailing = "space"
 ```
 
@@ -110,13 +112,18 @@ make test
 nested = True
 ```
 ````
-"""
+""".replace("{TRAILING_SPACE}", " ")
 
 
 def test_fence_detector_flags_every_python_spelling_sybil_skips():
     flagged = skipped_python_fences(SAMPLE)
     assert [info for _, info in flagged] == [
-        "py", "pycon", 'python title="a.py"', " {.python}", "python3", "python ",
+        "py",
+        "pycon",
+        'python title="a.py"',
+        " {.python}",
+        "python3",
+        "python ",
     ]
     assert flagged[0][0] == "line 5"
 
@@ -136,9 +143,8 @@ def test_check_detector():
 @pytest.mark.parametrize("page", PAGES)
 def test_python_fences_are_exactly_python(page):
     bad = skipped_python_fences((DOCS / page).read_text(encoding="utf-8"))
-    assert not bad, (
-        f"docs/{page}: sybil silently skips these fences; write exactly ```python: "
-        + "; ".join(f"{line}: ```{info}" for line, info in bad)
+    assert not bad, f"docs/{page}: sybil silently skips these fences; write exactly ```python: " + "; ".join(
+        f"{line}: ```{info}" for line, info in bad
     )
 
 
@@ -187,8 +193,11 @@ def _public_names_of(module):
 def test_api_page_documents_every_public_module():
     import matgrad
 
-    submodules = [m for name, m in sys.modules.items()
-                  if name.startswith("matgrad.") and not name.rsplit(".", 1)[-1].startswith("_")]
+    submodules = [
+        m
+        for name, m in sys.modules.items()
+        if name.startswith("matgrad.") and not name.rsplit(".", 1)[-1].startswith("_")
+    ]
     defining = {m.__name__ for m in submodules if _public_names_of(m) & set(matgrad.__all__)}
     assert defining, "found no module defining matgrad's public names"
     documented = set(re.findall(r"^::: (\S+)", (DOCS / "api.md").read_text(encoding="utf-8"), re.M))

@@ -72,7 +72,7 @@ def test_affine_dtypes_and_no_parameter_copies():
     assert cache[1] is W  # the parameter itself, not a copy
     grads = matgrad.affine_backward(np.ones((4, 2), dtype=np.float32), cache)
     assert all(g.dtype == np.float32 for g in grads)
-    Z64, cache64 = matgrad.affine_forward(np.array([[1, 2]]), np.eye(2), np.zeros(2))  # integer X
+    Z64, _cache64 = matgrad.affine_forward(np.array([[1, 2]]), np.eye(2), np.zeros(2))  # integer X
     assert Z64.dtype == np.float64
     np.testing.assert_array_equal(Z64, [[1.0, 2.0]])
 
@@ -122,7 +122,7 @@ def test_relu_backward(n, h, seed):
 
 
 def test_relu_backward_is_zero_at_the_kink():
-    A, cache = matgrad.relu_forward(np.array([[-1.0, 0.0, 2.0]]))
+    _A, cache = matgrad.relu_forward(np.array([[-1.0, 0.0, 2.0]]))
     np.testing.assert_array_equal(matgrad.relu_backward(np.array([[5.0, 5.0, 5.0]]), cache), [[0.0, 0.0, 5.0]])
 
 

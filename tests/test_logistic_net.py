@@ -21,7 +21,12 @@ NAMES = ("Wi", "bi", "Wo", "bo")
 
 
 def random_net(rng, d, h):
-    return [rng.standard_normal((d, h)), rng.standard_normal(h), rng.standard_normal(h), np.array(rng.standard_normal())]
+    return [
+        rng.standard_normal((d, h)),
+        rng.standard_normal(h),
+        rng.standard_normal(h),
+        np.array(rng.standard_normal()),
+    ]
 
 
 def hand_loss(X, Y, Wi, bi, Wo, bo):
@@ -36,7 +41,8 @@ def kink_distance(X, Wi, bi):
 
 def fd_check_all(X, Y, args, grads):
     """Central differences of the summed loss on every entry of every parameter."""
-    for i, name in enumerate(NAMES):
+    for i, _name in enumerate(NAMES):
+
         def f(P, i=i):
             changed = list(args)
             changed[i] = P
@@ -129,7 +135,7 @@ def test_kronecker_route_equals_fast_route_and_fd(d, h, seed):
     kron = matgrad.logistic_net_gradient_kronecker(x, Y, *args)
     fast = matgrad.logistic_net_gradient(x, Y, *args)
     assert_shapes(kron, d, h)
-    for a, b in zip(kron, fast):
+    for a, b in zip(kron, fast, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-14)
     fd_check_all(x, Y, args, kron)
 

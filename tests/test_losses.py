@@ -64,7 +64,7 @@ def test_softmax_cross_entropy_one_hot_targets():
     for Y in (np.eye(3)[y], np.eye(3, dtype=int)[y], np.eye(3, dtype=bool)[y]):
         loss, dZ = matgrad.softmax_cross_entropy(Z, Y)
         assert loss == pytest.approx(naive_cross_entropy(Z, y), rel=1e-12)
-        matgrad.check_gradient(lambda Z: matgrad.softmax_cross_entropy(Z, Y)[0], Z, dZ)
+        matgrad.check_gradient(lambda Z, Y=Y: matgrad.softmax_cross_entropy(Z, Y)[0], Z, dZ)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -203,8 +203,12 @@ def test_logistic_loss_errors(yhat, y, match):
 
 
 def _params(rng):
-    return {"W1": rng.standard_normal((3, 4)), "b1": rng.standard_normal(4),
-            "W2": rng.standard_normal((4, 2)), "b2": rng.standard_normal(2)}
+    return {
+        "W1": rng.standard_normal((3, 4)),
+        "b1": rng.standard_normal(4),
+        "W2": rng.standard_normal((4, 2)),
+        "b2": rng.standard_normal(2),
+    }
 
 
 def test_l2_penalty_value_and_gradients():
@@ -215,6 +219,7 @@ def test_l2_penalty_value_and_gradients():
     assert grads["W1"].shape == (3, 4) and grads["W2"].shape == (4, 2)
     assert penalty == pytest.approx(reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2)), rel=1e-14)
     for k in ("W1", "W2"):
+
         def f(W, k=k):
             return matgrad.l2_penalty({**params, k: W}, reg)[0]
 

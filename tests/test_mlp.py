@@ -114,6 +114,7 @@ def test_mlp_gradients_match_finite_differences(widths, n, d, c, reg, seed):
         assert grads[k].shape == params[k].shape and grads[k].dtype == np.float64
     assert loss == pytest.approx(hand_loss(params, X, y, reg), rel=1e-12)
     for k in params:
+
         def f(P, k=k):
             return matgrad.mlp_forward_backward({**params, k: P}, X, y, reg=reg)[0]
 
@@ -136,9 +137,15 @@ def test_two_layer_net_against_hand_written_backprop(n, d, h, c, seed):
     dZ2 = (P - np.eye(c)[y]) / n
     dH1 = dZ2 @ W2.T
     dZ1 = dH1 * (H1 > 0)
-    expected = {"W1": X.T @ dZ1 + 2 * reg * W1, "b1": dZ1.sum(axis=0),
-                "W2": H1.T @ dZ2 + 2 * reg * W2, "b2": dZ2.sum(axis=0)}
-    assert loss == pytest.approx(-np.mean(np.log(P[np.arange(n), y])) + reg * (np.sum(W1**2) + np.sum(W2**2)), rel=1e-12)
+    expected = {
+        "W1": X.T @ dZ1 + 2 * reg * W1,
+        "b1": dZ1.sum(axis=0),
+        "W2": H1.T @ dZ2 + 2 * reg * W2,
+        "b2": dZ2.sum(axis=0),
+    }
+    assert loss == pytest.approx(
+        -np.mean(np.log(P[np.arange(n), y])) + reg * (np.sum(W1**2) + np.sum(W2**2)), rel=1e-12
+    )
     for k in expected:
         assert grads[k].shape == expected[k].shape
         np.testing.assert_allclose(grads[k], expected[k], rtol=1e-10, atol=1e-13)
@@ -174,7 +181,7 @@ def test_one_layer_is_softmax_regression():
     rng = np.random.default_rng(15)
     params = random_net(rng, [3, 4])
     X, y = rng.standard_normal((5, 3)), rng.integers(0, 4, 5)
-    loss, grads = matgrad.mlp_forward_backward(params, X, y)
+    _loss, grads = matgrad.mlp_forward_backward(params, X, y)
     Z = X @ params["W1"] + params["b1"]
     E = np.exp(Z)
     G = (E / E.sum(axis=1, keepdims=True) - np.eye(4)[y]) / 5
@@ -186,7 +193,7 @@ def test_one_hot_labels_give_the_same_result():
     rng = np.random.default_rng(16)
     params = random_net(rng, [2, 3, 3])
     X, y = rng.standard_normal((4, 2)), np.array([2, 0, 1, 2])
-    loss, grads = matgrad.mlp_forward_backward(params, X, np.eye(3)[y], reg=0.01)
+    loss, _grads = matgrad.mlp_forward_backward(params, X, np.eye(3)[y], reg=0.01)
     assert loss == pytest.approx(hand_loss(params, X, y, 0.01), rel=1e-12)
 
 
@@ -214,8 +221,12 @@ def test_regularisation_conventions():
 
 
 def test_extreme_logits_are_finite_without_warnings():
-    params = {"W1": np.array([[1.0, 0.0], [0.0, 1.0]]), "b1": np.zeros(2),
-              "W2": np.array([[1.0, -1.0], [-1.0, 1.0]]), "b2": np.zeros(2)}
+    params = {
+        "W1": np.array([[1.0, 0.0], [0.0, 1.0]]),
+        "b1": np.zeros(2),
+        "W2": np.array([[1.0, -1.0], [-1.0, 1.0]]),
+        "b2": np.zeros(2),
+    }
     X = np.array([[1e4, 0.0], [0.0, 1e4], [5e3, 5e3]])  # logits +-1e4 and a tie
     y = np.array([1, 1, 0])
     with warnings.catch_warnings():
@@ -231,7 +242,7 @@ def test_parameters_are_neither_modified_nor_copied_and_dtypes_kept():
     before = {k: v.copy() for k, v in params.items()}
     X = rng.standard_normal((5, 3)).astype(np.float32)
     X_before = X.copy()
-    loss, grads = matgrad.mlp_forward_backward(params, X, np.array([0, 1, 1, 0, 1]), reg=0.1)
+    _loss, grads = matgrad.mlp_forward_backward(params, X, np.array([0, 1, 1, 0, 1]), reg=0.1)
     assert all(g.dtype == np.float32 for g in grads.values())
     assert matgrad.mlp_forward_backward(params, X).dtype == np.float32
     for k in params:
@@ -299,7 +310,7 @@ def test_params_errors(change, match):
     ],
 )
 def test_input_errors(X, y, reg, match):
-    params, X_good, y_good = _good()
+    params, X_good, _y_good = _good()
     with pytest.raises(ValueError, match=match):
         matgrad.mlp_forward_backward(params, X_good if X is None else X, y, reg=reg)
 

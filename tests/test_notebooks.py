@@ -47,8 +47,16 @@ def test_notebook_runs(path, tmp_path):
     env = {**os.environ, "MPLBACKEND": "Agg"}
     # Warnings are errors, as in the rest of the suite; plt.show() under Agg is the one exception.
     result = subprocess.run(
-        [sys.executable, "-W", "error", "-W", "ignore:FigureCanvasAgg is non-interactive:UserWarning",
-         "-c", RUNNER, str(path)],
+        [
+            sys.executable,
+            "-W",
+            "error",
+            "-W",
+            "ignore:FigureCanvasAgg is non-interactive:UserWarning",
+            "-c",
+            RUNNER,
+            str(path),
+        ],
         cwd=tmp_path,  # a notebook must not depend on the working directory or litter it
         env=env,
         capture_output=True,

@@ -38,7 +38,7 @@ def pages_in_reading_order():
 
 
 def docs_sybil():
-    """conftest.py's DOCS_SYBIL (loaded by path: pytest registers it under a name that depends on its import mode, so a plain import is not reliable)."""
+    """conftest.py's DOCS_SYBIL, loaded by path (pytest registers it under a name that depends on its import mode)."""
     spec = importlib.util.spec_from_file_location("_docs_conftest", ROOT / "conftest.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -50,17 +50,17 @@ PAGES = [ROOT / p for p in pages_in_reading_order()]
 
 # public function : which part of its result is the gradient to perturb (see planted_plugin.py)
 PLANTS = [
-    "softmax_cross_entropy:1",            # dZ
-    "affine_backward:0",                  # dX
-    "affine_backward:1",                  # dW
+    "softmax_cross_entropy:1",  # dZ
+    "affine_backward:0",  # dX
+    "affine_backward:1",  # dW
     "relu_backward",
     "sigmoid_backward",
     "softmax_backward",
-    "mlp_forward_backward:1.W1",          # grads["W1"]
-    "mlp_forward_backward:1.b2",          # grads["b2"]
-    "logistic_net_gradient:0",            # grad_Wi
+    "mlp_forward_backward:1.W1",  # grads["W1"]
+    "mlp_forward_backward:1.b2",  # grads["b2"]
+    "logistic_net_gradient:0",  # grad_Wi
     "logistic_net_gradient_kronecker:0",  # grad_Wi, the Jacobian route
-    "logistic_loss:1",                    # dyhat
+    "logistic_loss:1",  # dyhat
     "l2_penalty:1.W1",
     "numerical_gradient",
     "numerical_jacobian",
@@ -112,8 +112,10 @@ def test_pages_pass_with_nothing_planted(control):
 @pytest.mark.parametrize("plant", PLANTS)
 def test_pages_catch_a_planted_error(plant, control):
     if control.failure is not None:
-        pytest.fail("the pages fail with nothing planted, so a failure with a plant proves nothing "
-                    "(see test_pages_pass_with_nothing_planted)")
+        pytest.fail(
+            "the pages fail with nothing planted, so a failure with a plant proves nothing "
+            "(see test_pages_pass_with_nothing_planted)"
+        )
     run = run_planted(plant)
     name = plant.split(":")[0]
     assert f"matgrad.{name}" in run.patched, f"matgrad.{name} was not patched (patched: {run.patched})"
@@ -130,7 +132,7 @@ def test_plant_changes_exactly_the_largest_entry_by_0_1_percent():
 
     G = np.array([[0.5, -3.0], [2.0, 0.0]])
     out = planted_plugin._plant(G, ())
-    np.testing.assert_array_equal(G, [[0.5, -3.0], [2.0, 0.0]])       # input untouched
+    np.testing.assert_array_equal(G, [[0.5, -3.0], [2.0, 0.0]])  # input untouched
     changed = np.argwhere(out != G)
     assert changed.tolist() == [[0, 1]]
     assert out[0, 1] == -3.0 * 1.001
@@ -139,6 +141,6 @@ def test_plant_changes_exactly_the_largest_entry_by_0_1_percent():
     assert loss == 1.5 and np.array_equal(grads["b1"], np.ones(2))
     assert np.count_nonzero(grads["W1"] != G) == 1
 
-    assert planted_plugin._plant(2.0, ()) == 2.0 * 1.001                # a scalar gradient
+    assert planted_plugin._plant(2.0, ()) == 2.0 * 1.001  # a scalar gradient
     scores = np.ones((2, 3))
-    assert planted_plugin._plant(scores, ("1", "W1")) is scores         # no such part: passed through
+    assert planted_plugin._plant(scores, ("1", "W1")) is scores  # no such part: passed through

@@ -30,8 +30,9 @@ def test_minibatch_sgd_follows_the_specified_schedule():
     rng_data = np.random.default_rng(28)
     X, y = rng_data.standard_normal((10, 2)), np.arange(10)
     w0, lr = np.array([0.5, -0.5]), 0.1
-    params, history = matgrad.train(quadratic, {"w": w0}, X, y, lr=lr, epochs=3, batch_size=4,
-                                    rng=np.random.default_rng(7))
+    params, history = matgrad.train(
+        quadratic, {"w": w0}, X, y, lr=lr, epochs=3, batch_size=4, rng=np.random.default_rng(7)
+    )
     rng, w, losses = np.random.default_rng(7), w0.copy(), []
     for _ in range(3):
         order = rng.permutation(10)
@@ -64,8 +65,15 @@ def test_per_example_sgd_visits_every_row_once_per_epoch():
 def test_params_are_not_mutated_and_callback_is_called():
     w0 = np.array([1.0, 2.0])
     calls = []
-    params, history = matgrad.train(quadratic, {"w": w0}, np.zeros((3, 2)), np.zeros(3), lr=0.5, epochs=4,
-                                    callback=lambda epoch, p: calls.append((epoch, p["w"].copy())))
+    params, _history = matgrad.train(
+        quadratic,
+        {"w": w0},
+        np.zeros((3, 2)),
+        np.zeros(3),
+        lr=0.5,
+        epochs=4,
+        callback=lambda epoch, p: calls.append((epoch, p["w"].copy())),
+    )
     np.testing.assert_array_equal(w0, [1.0, 2.0])
     assert params["w"] is not w0
     assert [c[0] for c in calls] == [0, 1, 2, 3]
@@ -84,8 +92,19 @@ def test_zero_epochs_returns_copies_and_empty_history():
 def test_same_seed_same_result():
     X, y = matgrad.make_rings(40, np.random.default_rng(1))
     start = {"Wi": 0.5 * np.ones((2, 3)), "bi": np.array([0.1, -0.2, 0.3]), "Wo": np.array([1.0, -1.0, 0.5]), "bo": 0.0}
-    runs = [matgrad.train(matgrad.logistic_net_loss_and_grads, start, X, y, lr=0.01, epochs=3, batch_size=1,
-                          rng=np.random.default_rng(3)) for _ in range(2)]
+    runs = [
+        matgrad.train(
+            matgrad.logistic_net_loss_and_grads,
+            start,
+            X,
+            y,
+            lr=0.01,
+            epochs=3,
+            batch_size=1,
+            rng=np.random.default_rng(3),
+        )
+        for _ in range(2)
+    ]
     np.testing.assert_array_equal(runs[0][1], runs[1][1])
     assert all(np.array_equal(runs[0][0][k], runs[1][0][k]) for k in start)
 
@@ -113,11 +132,23 @@ def test_data_and_gradient_errors():
     with pytest.raises(ValueError, match="one row per example"):
         matgrad.train(quadratic, {"w": np.zeros(2)}, np.zeros((4, 2)), np.zeros(3), lr=0.1, epochs=1)
     with pytest.raises(ValueError, match="keys"):
-        matgrad.train(lambda p, X, y: (0.0, {"v": np.zeros(2)}), {"w": np.zeros(2)}, np.zeros((4, 2)), np.zeros(4),
-                      lr=0.1, epochs=1)
+        matgrad.train(
+            lambda p, X, y: (0.0, {"v": np.zeros(2)}),
+            {"w": np.zeros(2)},
+            np.zeros((4, 2)),
+            np.zeros(4),
+            lr=0.1,
+            epochs=1,
+        )
     with pytest.raises(ValueError, match="shape"):
-        matgrad.train(lambda p, X, y: (0.0, {"w": np.zeros(3)}), {"w": np.zeros(2)}, np.zeros((4, 2)), np.zeros(4),
-                      lr=0.1, epochs=1)
+        matgrad.train(
+            lambda p, X, y: (0.0, {"w": np.zeros(3)}),
+            {"w": np.zeros(2)},
+            np.zeros((4, 2)),
+            np.zeros(4),
+            lr=0.1,
+            epochs=1,
+        )
     with pytest.raises(ValueError, match="dict"):
         matgrad.train(quadratic, [np.zeros(2)], np.zeros((4, 2)), np.zeros(4), lr=0.1, epochs=1)
 
@@ -127,8 +158,12 @@ def test_data_and_gradient_errors():
 
 def test_logistic_net_adapter_gradients():
     rng = np.random.default_rng(29)
-    params = {"Wi": rng.standard_normal((2, 3)), "bi": rng.standard_normal(3), "Wo": rng.standard_normal(3),
-              "bo": np.array(0.2)}
+    params = {
+        "Wi": rng.standard_normal((2, 3)),
+        "bi": rng.standard_normal(3),
+        "Wo": rng.standard_normal(3),
+        "bo": np.array(0.2),
+    }
     X, y = rng.standard_normal((5, 2)), rng.choice([-1, 1], 5)
     assert np.abs(X @ params["Wi"] + params["bi"]).min() > 1e-4
     loss, grads = matgrad.logistic_net_loss_and_grads(params, X, y)
@@ -137,8 +172,11 @@ def test_logistic_net_adapter_gradients():
     assert loss == pytest.approx(np.sum(np.log1p(np.exp(-y * yhat))), rel=1e-12)
     for k in params:
         assert np.shape(grads[k]) == params[k].shape
-        matgrad.check_gradient(lambda P, k=k: matgrad.logistic_net_loss_and_grads({**params, k: P}, X, y)[0],
-                               params[k], np.asarray(grads[k]))
+        matgrad.check_gradient(
+            lambda P, k=k: matgrad.logistic_net_loss_and_grads({**params, k: P}, X, y)[0],
+            params[k],
+            np.asarray(grads[k]),
+        )
     with pytest.raises(ValueError, match="exactly the keys"):
         matgrad.logistic_net_loss_and_grads({k: params[k] for k in ("Wi", "bi", "Wo")}, X, y)
 
@@ -149,7 +187,7 @@ def test_mlp_adapter_gradients():
     params["b1"] = rng.standard_normal(4)
     X, y = rng.standard_normal((6, 3)), rng.integers(0, 2, 6)
     loss_and_grads = matgrad.mlp_loss_and_grads(0.05)
-    loss, grads = loss_and_grads(params, X, y)
+    _loss, grads = loss_and_grads(params, X, y)
     assert list(grads) == list(params)
     for k in params:
         assert grads[k].shape == params[k].shape
@@ -164,8 +202,14 @@ def test_iris_two_layer_full_batch_training_reduces_the_loss():
     X_train, X_test, y_train, y_test = matgrad.train_test_split(X, y, 0.4, np.random.default_rng(0))
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
     X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
-    params, history = matgrad.train(matgrad.mlp_loss_and_grads(1e-3), matgrad.init_mlp([4, 6, 3], np.random.default_rng(1)),
-                                    X_train, y_train, lr=0.1, epochs=500)
+    params, history = matgrad.train(
+        matgrad.mlp_loss_and_grads(1e-3),
+        matgrad.init_mlp([4, 6, 3], np.random.default_rng(1)),
+        X_train,
+        y_train,
+        lr=0.1,
+        epochs=500,
+    )
     assert X_train.shape == (90, 4) and history.shape == (500,)
     assert history[-1] < 0.5 * history[0]
     assert np.all(np.diff(history) < 1e-12)  # small steps: the full-batch loss never goes up

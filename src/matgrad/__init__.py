@@ -48,9 +48,9 @@ from .training import logistic_net_loss_and_grads, mlp_loss_and_grads, train
 __version__ = "0.1.0"
 
 __all__ = [
-    "GradientCheckError",
     "IRIS_CLASSES",
     "IRIS_FEATURES",
+    "GradientCheckError",
     "affine_backward",
     "affine_forward",
     "check_gradient",

@@ -129,9 +129,7 @@ def class_labels(y, n_rows, n_classes, name="y"):
     y = np.asarray(y)
     if y.ndim == 2:
         if y.shape != (n_rows, n_classes):
-            raise ValueError(
-                f"one-hot {name} must have shape (N, C) = ({n_rows}, {n_classes}); got shape {y.shape}"
-            )
+            raise ValueError(f"one-hot {name} must have shape (N, C) = ({n_rows}, {n_classes}); got shape {y.shape}")
         if y.dtype.kind not in "biuf":
             raise ValueError(f"one-hot {name} must be numeric; got dtype {y.dtype}")
         ones = y == 1
@@ -140,8 +138,7 @@ def class_labels(y, n_rows, n_classes, name="y"):
         return ones.argmax(axis=1)
     if y.ndim != 1:
         raise ValueError(
-            f"{name} must be integer labels of shape (N,) = ({n_rows},) or one-hot of shape (N, C); "
-            f"got shape {y.shape}"
+            f"{name} must be integer labels of shape (N,) = ({n_rows},) or one-hot of shape (N, C); got shape {y.shape}"
         )
     if y.dtype.kind not in "iu":
         raise ValueError(

@@ -132,7 +132,7 @@ class Case:
     @property
     def name(self):
         """E.g. ``two_layer N=1024 D=784 H=256 C=10`` (the record's ``case``)."""
-        return f"{self.net} " + " ".join(f"{s}={n}" for s, n in zip(self.symbols, self.shape))
+        return f"{self.net} " + " ".join(f"{s}={n}" for s, n in zip(self.symbols, self.shape, strict=True))
 
 
 TWO_LAYER_SHAPES = ((90, 4, 6, 3), (64, 784, 256, 10), (1024, 784, 256, 10), (8192, 784, 512, 10))
@@ -293,7 +293,11 @@ def _torch_floor_two_layer(data, torch):
     (N, D), (H, C) = X.shape, W2.shape
     gen = torch.Generator().manual_seed(1)
     Z1, G1 = torch.empty((N, H), dtype=X.dtype), torch.empty((N, H), dtype=X.dtype)
-    Z2, dW2, dW1 = torch.empty((N, C), dtype=X.dtype), torch.empty((H, C), dtype=X.dtype), torch.empty((D, H), dtype=X.dtype)
+    Z2, dW2, dW1 = (
+        torch.empty((N, C), dtype=X.dtype),
+        torch.empty((H, C), dtype=X.dtype),
+        torch.empty((D, H), dtype=X.dtype),
+    )
     G2 = torch.randn((N, C), generator=gen, dtype=X.dtype) / N
     torch.mm(X, W1, out=Z1).clamp_(min=0)
 
@@ -449,7 +453,7 @@ def cross_check(case, implementations):
             continue
         loss, grads = _as_numpy(case, fn())
         worst = 0.0
-        for g, r in zip(grads, ref_grads):
+        for g, r in zip(grads, ref_grads, strict=True):
             if g.shape != r.shape:
                 raise AssertionError(f"{name} gradient shape {g.shape} differs from matgrad's {r.shape}")
             worst = max(worst, float(np.max(np.abs(g - r))) / max(float(np.max(np.abs(r))), 1e-300))
@@ -478,8 +482,18 @@ def _cpu_stall_seconds():
         return None
 
 
-def measure(implementations, *, rounds=21, min_time=0.05, pause=0.15, rng=None, max_number=100_000,
-            max_stall=0.05, max_retries=5, stats=None):
+def measure(
+    implementations,
+    *,
+    rounds=21,
+    min_time=0.05,
+    pause=0.15,
+    rng=None,
+    max_number=100_000,
+    max_stall=0.05,
+    max_retries=5,
+    stats=None,
+):
     """Interleaved timing of several functions; returns (samples, numbers).
 
     Parameters
@@ -552,15 +566,33 @@ def _quantile(values, q):
     return float(np.quantile(np.asarray(values, dtype=np.float64), q))
 
 
-def run_case(case, *, implementations=IMPLEMENTATIONS, rounds=21, min_time=0.05, pause=0.15, seed=0, rng=None,
-             max_stall=0.05, max_retries=5):
+def run_case(
+    case,
+    *,
+    implementations=IMPLEMENTATIONS,
+    rounds=21,
+    min_time=0.05,
+    pause=0.15,
+    seed=0,
+    rng=None,
+    max_stall=0.05,
+    max_retries=5,
+):
     """Measure one case; returns its records (one per implementation that ran), floor first."""
     data = make_data(case, seed)
     fns = build_implementations(case, data, implementations)
     diffs = cross_check(case, fns)
     stats = {}
-    samples, numbers = measure(fns, rounds=rounds, min_time=min_time, pause=pause, rng=rng, stats=stats,
-                               max_stall=max_stall, max_retries=max_retries)
+    samples, numbers = measure(
+        fns,
+        rounds=rounds,
+        min_time=min_time,
+        pause=pause,
+        rng=rng,
+        stats=stats,
+        max_stall=max_stall,
+        max_retries=max_retries,
+    )
     medians = {name: float(np.median(s)) for name, s in samples.items()}
 
     def paired(name, base):
@@ -578,7 +610,7 @@ def run_case(case, *, implementations=IMPLEMENTATIONS, rounds=21, min_time=0.05,
             {
                 "case": case.name,
                 "net": case.net,
-                "shape": dict(zip(case.symbols, (int(n) for n in case.shape))),
+                "shape": dict(zip(case.symbols, (int(n) for n in case.shape), strict=True)),
                 "dtype": case.dtype,
                 "implementation": name,
                 "median_s": medians[name],
@@ -599,8 +631,18 @@ def run_case(case, *, implementations=IMPLEMENTATIONS, rounds=21, min_time=0.05,
     return records
 
 
-def run_benchmark(cases=DEFAULT_CASES, *, implementations=IMPLEMENTATIONS, rounds=21, min_time=0.05,
-                  pause=0.15, seed=0, progress=None, max_stall=0.05, max_retries=5):
+def run_benchmark(
+    cases=DEFAULT_CASES,
+    *,
+    implementations=IMPLEMENTATIONS,
+    rounds=21,
+    min_time=0.05,
+    pause=0.15,
+    seed=0,
+    progress=None,
+    max_stall=0.05,
+    max_retries=5,
+):
     """Measure every case (cases in the given order, implementations interleaved within a case).
 
     Returns the list of records; ``progress`` (e.g. ``print``) is called with a line per case.
@@ -608,13 +650,26 @@ def run_benchmark(cases=DEFAULT_CASES, *, implementations=IMPLEMENTATIONS, round
     rng = random.Random(seed)
     records = []
     for case in cases:
-        case_records = run_case(case, implementations=implementations, rounds=rounds, min_time=min_time,
-                                pause=pause, seed=seed, rng=rng, max_stall=max_stall, max_retries=max_retries)
+        case_records = run_case(
+            case,
+            implementations=implementations,
+            rounds=rounds,
+            min_time=min_time,
+            pause=pause,
+            seed=seed,
+            rng=rng,
+            max_stall=max_stall,
+            max_retries=max_retries,
+        )
         records.extend(case_records)
         if progress is not None:
-            progress(f"{case.name} {case.dtype}: " + ", ".join(
-                f"{r['implementation']} {_ms(r['median_s'])} ms ({r['ratio_to_floor']:.2f}x floor)"
-                for r in case_records))
+            progress(
+                f"{case.name} {case.dtype}: "
+                + ", ".join(
+                    f"{r['implementation']} {_ms(r['median_s'])} ms ({r['ratio_to_floor']:.2f}x floor)"
+                    for r in case_records
+                )
+            )
     return records
 
 
@@ -658,8 +713,9 @@ def validate_records(records):
                     continue
                 expected = r["median_s"] / group[base]["median_s"]
                 if not math.isclose(r[key], expected, rel_tol=1e-12):
-                    raise ValueError(f"{case} {dtype} {name}: {key} is {r[key]!r}, but median_s / "
-                                     f"{base} median_s = {expected!r}")
+                    raise ValueError(
+                        f"{case} {dtype} {name}: {key} is {r[key]!r}, but median_s / {base} median_s = {expected!r}"
+                    )
     return groups
 
 
@@ -691,10 +747,17 @@ def _git_state():
     """HEAD commit and whether src/matgrad differs from it (None outside a git checkout)."""
     root = Path(__file__).resolve().parents[2]
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                              timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src/matgrad"], cwd=root,
-                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src/matgrad"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return {"commit": head, "src_matgrad_modified": bool(dirty)}
@@ -703,7 +766,7 @@ def _git_state():
 def machine_info(implementations=IMPLEMENTATIONS):
     """What the figures depend on: CPU, cores, BLAS and its kernel, threads, versions, environment."""
     info = {
-        "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": _cpu_model(),
         "machine": platform.machine(),
         "cores": os.cpu_count(),
@@ -760,8 +823,11 @@ def blas_summary(machine):
     blas = [p for p in pools if p.get("user_api") == "blas"]
     if not blas:
         return f"NumPy {machine['numpy']} (BLAS not reported: threadpoolctl missing)"
-    parts = [f"{p.get('internal_api')} {p.get('version')}, kernel {p.get('architecture', '?')}, "
-             f"{p.get('num_threads')} threads" for p in blas]
+    parts = [
+        f"{p.get('internal_api')} {p.get('version')}, kernel {p.get('architecture', '?')}, "
+        f"{p.get('num_threads')} threads"
+        for p in blas
+    ]
     return f"NumPy {machine['numpy']} with " + "; ".join(parts)
 
 
@@ -844,8 +910,15 @@ def target_checks(records):
             continue
         shape = tuple(m["shape"].values()) if "shape" in m else None
         if m.get("net", case.split()[0]) == "two_layer" and shape in TARGET_FLOOR_CASES:
-            out.append((case, dtype, f"matgrad / floor <= {TARGET_FLOOR_RATIO:.2f}", m["ratio_to_floor"],
-                        m["ratio_to_floor"] <= TARGET_FLOOR_RATIO))
+            out.append(
+                (
+                    case,
+                    dtype,
+                    f"matgrad / floor <= {TARGET_FLOOR_RATIO:.2f}",
+                    m["ratio_to_floor"],
+                    m["ratio_to_floor"] <= TARGET_FLOOR_RATIO,
+                )
+            )
         if "jax" in g:
             r = g["jax"]["median_s"] / m["median_s"]
             out.append((case, dtype, f"jax.jit / matgrad >= {TARGET_JAX:.2f}", r, r >= TARGET_JAX))
@@ -875,8 +948,11 @@ def markdown_targets(records):
     for (case, dtype), cells in rows.items():
         lines.append(f"| {case.replace('_', ' ')} | {dtype} | " + " | ".join(cells.get(t, "") for t in targets) + " |")
     met = sum(1 for c in checks if c[4])
-    lines += ["", f"{met} of {len(checks)} targets met (ratios of medians; in brackets the median of the "
-              "per-round ratios, which a machine changing speed between rounds disturbs less)."]
+    lines += [
+        "",
+        f"{met} of {len(checks)} targets met (ratios of medians; in brackets the median of the "
+        "per-round ratios, which a machine changing speed between rounds disturbs less).",
+    ]
     return "\n".join(lines)
 
 
@@ -894,60 +970,84 @@ def machine_summary(machine):
         j = machine["jax"]
         lines.append(f"- jax {j['version']} / jaxlib {j['jaxlib']} on {', '.join(j['devices'])}, x64 enabled")
     removed = machine.get("env_removed_for_this_run") or {}
-    blas_env = ", ".join(f"{k}={machine['env'].get(k)!s}" if machine["env"].get(k) is not None else f"{k} unset"
-                         for k in BLAS_OVERRIDES)
-    lines.append(f"- OpenBLAS environment: {blas_env}"
-                 + (f" (removed for this run: {', '.join(f'{k}={v}' for k, v in removed.items())})"
-                    if removed else " (none was set)"))
+    blas_env = ", ".join(
+        f"{k}={machine['env'].get(k)!s}" if machine["env"].get(k) is not None else f"{k} unset" for k in BLAS_OVERRIDES
+    )
+    lines.append(
+        f"- OpenBLAS environment: {blas_env}"
+        + (
+            f" (removed for this run: {', '.join(f'{k}={v}' for k, v in removed.items())})"
+            if removed
+            else " (none was set)"
+        )
+    )
     mall = {k: v for k, v in machine["env"].items() if k.startswith("MALLOC_") or k == "GLIBC_TUNABLES"}
     set_ = {k: v for k, v in mall.items() if v is not None}
-    lines.append("- malloc: " + (", ".join(f"{k}={v}" for k, v in set_.items()) if set_
-                                 else "no MALLOC_* or GLIBC_TUNABLES set (glibc defaults)"))
+    lines.append(
+        "- malloc: "
+        + (
+            ", ".join(f"{k}={v}" for k, v in set_.items())
+            if set_
+            else "no MALLOC_* or GLIBC_TUNABLES set (glibc defaults)"
+        )
+    )
     if machine.get("loadavg_before") is not None:
-        lines.append(f"- load average (1 min) before / after: {machine['loadavg_before'][0]:.2f} / "
-                     f"{machine['loadavg_after'][0]:.2f}")
+        lines.append(
+            f"- load average (1 min) before / after: {machine['loadavg_before'][0]:.2f} / "
+            f"{machine['loadavg_after'][0]:.2f}"
+        )
     before, after = machine.get("cpu_pressure_before"), machine.get("cpu_pressure_after")
     if before and after:
-        lines.append(f"- CPU pressure (share of time another task waited for a CPU, last 60 s) before / after: "
-                     f"{before['avg60']:.0f}% / {after['avg60']:.0f}%")
+        lines.append(
+            f"- CPU pressure (share of time another task waited for a CPU, last 60 s) before / after: "
+            f"{before['avg60']:.0f}% / {after['avg60']:.0f}%"
+        )
     if machine.get("samples"):
         n = machine["samples"]
-        lines.append(f"- samples: {n['taken']} kept; {n['retried']} retaken because some task waited for a "
-                     f"CPU during them; {n['kept_disturbed']} kept although disturbed (after the last retry). "
-                     "jax.jit's samples nearly always count as disturbed: its own threads queue for the two cores")
+        lines.append(
+            f"- samples: {n['taken']} kept; {n['retried']} retaken because some task waited for a "
+            f"CPU during them; {n['kept_disturbed']} kept although disturbed (after the last retry). "
+            "jax.jit's samples nearly always count as disturbed: its own threads queue for the two cores"
+        )
     if machine.get("git"):
         g = machine["git"]
-        lines.append(f"- code: commit {g['commit'][:10]}"
-                     + (" with uncommitted changes in src/matgrad" if g["src_matgrad_modified"] else ""))
+        lines.append(
+            f"- code: commit {g['commit'][:10]}"
+            + (" with uncommitted changes in src/matgrad" if g["src_matgrad_modified"] else "")
+        )
     if machine.get("niceness"):
-        lines.append(f"- run at niceness {machine['niceness']} (e.g. `nice -n {machine['niceness']}`), "
-                     "so that other jobs on the machine yield to it")
+        lines.append(
+            f"- run at niceness {machine['niceness']} (e.g. `nice -n {machine['niceness']}`), "
+            "so that other jobs on the machine yield to it"
+        )
     lines.append(f"- measured {machine['date_utc']}; {machine.get('settings', '')}".rstrip("; "))
     return "\n".join(lines)
 
 
 def markdown_report(records, machine, command=COMMAND):
     """The full Markdown report: tables, machine, conditions and the command that reproduces it."""
-    return "\n".join([
-        "# matgrad benchmark results",
-        "",
-        f"<!-- written by `{command}`; do not edit by hand -->",
-        "",
-        "Median time of one forward + backward pass; `floor` is only the matrix products that pass must do.",
-        "Ratios compare medians measured side by side in one process, interleaved in random order.",
-        "",
-        markdown_tables(records),
-        "## Targets",
-        "",
-        markdown_targets(records),
-        "",
-        "## Machine",
-        "",
-        machine_summary(machine),
-        "",
-        f"Reproduce: `{command}`",
-        "",
-    ])
+    return "\n".join(
+        [
+            "# matgrad benchmark results",
+            "",
+            f"<!-- written by `{command}`; do not edit by hand -->",
+            "",
+            "Median time of one forward + backward pass; `floor` is only the matrix products that pass must do.",
+            "Ratios compare medians measured side by side in one process, interleaved in random order.",
+            "",
+            markdown_tables(records),
+            "## Targets",
+            "",
+            markdown_targets(records),
+            "",
+            "## Machine",
+            "",
+            machine_summary(machine),
+            "",
+            f"Reproduce: `{command}`",
+            "",
+        ]
+    )
 
 
 def _tick_label(groups, case):
@@ -976,7 +1076,7 @@ def plot_results(records, path):
     fig = Figure(figsize=(10, 3.6 * len(dtypes)), layout="constrained")
     axes = fig.subplots(len(dtypes), 1, squeeze=False)[:, 0]
     width = 0.8 / max(len(present), 1)
-    for ax, dt in zip(axes, dtypes):
+    for ax, dt in zip(axes, dtypes, strict=True):
         for j, name in enumerate(present):
             xs, ys = [], []
             for i, case in enumerate(cases):
@@ -1040,32 +1140,48 @@ def _parse_args(argv):
         prog="python -m matgrad.benchmark",
         description="Time matgrad's forward + backward against its matrix-product floor, jax.jit and torch.",
     )
-    p.add_argument("--save", action="store_true",
-                   help="write the committed record: " + ", ".join(SAVE_PATHS.values()))
+    p.add_argument("--save", action="store_true", help="write the committed record: " + ", ".join(SAVE_PATHS.values()))
     p.add_argument("--json", metavar="PATH", help="write the records (a JSON list) to PATH")
     p.add_argument("--machine-json", metavar="PATH", help="write the machine description to PATH")
     p.add_argument("--markdown", metavar="PATH", help="write the Markdown report to PATH (default: stdout)")
     p.add_argument("--plot", metavar="PATH", help="draw the ratios to the floor into PATH (.svg or .png)")
     p.add_argument("--page", metavar="PATH", help="refresh the marked tables and machine of this Markdown page")
-    p.add_argument("--net", choices=("two_layer", "logistic"), action="append",
-                   help="only this net (repeatable; default both)")
+    p.add_argument(
+        "--net", choices=("two_layer", "logistic"), action="append", help="only this net (repeatable; default both)"
+    )
     p.add_argument("--dtype", choices=DTYPES, action="append", help="only this dtype (repeatable)")
-    p.add_argument("--shape", type=lambda s: tuple(int(v) for v in s.split(",")), action="append",
-                   help="custom sizes N,D,H,C (two-layer) or N,d,h (logistic) instead of the defaults")
-    p.add_argument("--impl", choices=IMPLEMENTATIONS, action="append",
-                   help="only this implementation (repeatable; floor is always included)")
+    p.add_argument(
+        "--shape",
+        type=lambda s: tuple(int(v) for v in s.split(",")),
+        action="append",
+        help="custom sizes N,D,H,C (two-layer) or N,d,h (logistic) instead of the defaults",
+    )
+    p.add_argument(
+        "--impl",
+        choices=IMPLEMENTATIONS,
+        action="append",
+        help="only this implementation (repeatable; floor is always included)",
+    )
     p.add_argument("--rounds", type=int, default=21, help="samples per implementation (default 21)")
     p.add_argument("--min-time", type=float, default=0.05, help="minimum seconds per sample (default 0.05)")
     p.add_argument("--pause", type=float, default=0.15, help="seconds slept before each sample (default 0.15)")
-    p.add_argument("--max-stall", type=float, default=0.05,
-                   help="retake a sample if tasks waited for a CPU for more than this share of it (default 0.05)")
+    p.add_argument(
+        "--max-stall",
+        type=float,
+        default=0.05,
+        help="retake a sample if tasks waited for a CPU for more than this share of it (default 0.05)",
+    )
     p.add_argument("--max-retries", type=int, default=5, help="retakes per sample at most (default 5)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help="smoke test: 3 rounds, short samples, no pause")
-    p.add_argument("--from-json", metavar="PATH",
-                   help="measure nothing: rewrite the reports from a saved record (and machine.json beside it)")
-    p.add_argument("--keep-blas-env", action="store_true",
-                   help="do not re-run without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE")
+    p.add_argument(
+        "--from-json",
+        metavar="PATH",
+        help="measure nothing: rewrite the reports from a saved record (and machine.json beside it)",
+    )
+    p.add_argument(
+        "--keep-blas-env", action="store_true", help="do not re-run without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE"
+    )
     args = p.parse_args(argv)
     if args.save:
         for key, path in SAVE_PATHS.items():
@@ -1099,8 +1215,10 @@ def _reexec_without_blas_overrides(argv):
         return
     env = {k: v for k, v in os.environ.items() if k not in removed}
     env[_UNSET_MARKER] = json.dumps(removed)
-    print(f"re-running without {', '.join(f'{k}={v}' for k, v in removed.items())} "
-          "(use --keep-blas-env to keep them)", file=sys.stderr)
+    print(
+        f"re-running without {', '.join(f'{k}={v}' for k, v in removed.items())} (use --keep-blas-env to keep them)",
+        file=sys.stderr,
+    )
     sys.stderr.flush()
     os.execve(sys.executable, [sys.executable, "-m", "matgrad.benchmark", *argv], env)
 
@@ -1118,14 +1236,23 @@ def main(argv=None):
     machine = machine_info(implementations)
     machine["loadavg_before"] = machine.pop("loadavg")
     machine["cpu_pressure_before"] = machine.pop("cpu_pressure")
-    machine["settings"] = (f"{args.rounds} rounds, samples of >= {args.min_time} s, "
-                           f"{args.pause} s pause before each sample, a sample retaken (up to "
-                           f"{args.max_retries} times) when tasks waited for a CPU during more than "
-                           f"{args.max_stall:.0%} of it, seed {args.seed}")
-    records = run_benchmark(cases, implementations=implementations, rounds=args.rounds,
-                            min_time=args.min_time, pause=args.pause, seed=args.seed,
-                            max_stall=args.max_stall, max_retries=args.max_retries,
-                            progress=lambda line: print(line, file=sys.stderr, flush=True))
+    machine["settings"] = (
+        f"{args.rounds} rounds, samples of >= {args.min_time} s, "
+        f"{args.pause} s pause before each sample, a sample retaken (up to "
+        f"{args.max_retries} times) when tasks waited for a CPU during more than "
+        f"{args.max_stall:.0%} of it, seed {args.seed}"
+    )
+    records = run_benchmark(
+        cases,
+        implementations=implementations,
+        rounds=args.rounds,
+        min_time=args.min_time,
+        pause=args.pause,
+        seed=args.seed,
+        max_stall=args.max_stall,
+        max_retries=args.max_retries,
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
+    )
     machine["loadavg_after"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     machine["cpu_pressure_after"] = _cpu_pressure()
     machine["samples"] = {
@@ -1138,7 +1265,9 @@ def main(argv=None):
 
 def _write_outputs(args, records, machine, argv):
     """Write the JSON, Markdown, plot and page that the arguments ask for; returns the records."""
-    command = COMMAND if args.save else "python -m matgrad.benchmark " + " ".join(sys.argv[1:] if argv is None else argv)
+    command = (
+        COMMAND if args.save else "python -m matgrad.benchmark " + " ".join(sys.argv[1:] if argv is None else argv)
+    )
     report = markdown_report(records, machine, command.strip())
     for key, payload in (("json", records), ("machine_json", machine)):
         path = getattr(args, key)

@@ -101,7 +101,7 @@ def train_test_split(X, y, test_fraction, rng):
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a np.random.Generator (np.random.default_rng(seed)); got {type(rng).__name__}")
     N = X.shape[0]
-    n_test = int(round(test_fraction * N))
+    n_test = round(test_fraction * N)
     if not 1 <= n_test <= N - 1:
         raise ValueError(f"test_fraction {test_fraction} of N = {N} rows gives {n_test} test rows; need 1..{N - 1}")
     order = rng.permutation(N)

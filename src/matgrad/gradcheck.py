@@ -71,9 +71,7 @@ def unvec(v, shape):
 def _float64_copy(X, name="X"):
     X = as_numeric(X, name)
     if X.dtype == np.float32:
-        raise ValueError(
-            f"finite differences need float64 (eps=1e-6 is below float32 resolution); {name} is float32"
-        )
+        raise ValueError(f"finite differences need float64 (eps=1e-6 is below float32 resolution); {name} is float32")
     check_finite(X, name)
     # A Fortran-ordered copy, so that vec(Xp) is a *view* and writing entry j of it perturbs vec(X)_j.
     return np.array(X, dtype=np.float64, order="F", copy=True)

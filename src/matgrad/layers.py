@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_numeric, check_finite, check_ndim, common_float_dtype, float_array, to_float
 from . import activations
+from ._checks import as_numeric, check_finite, check_ndim, common_float_dtype, float_array, to_float
 
 __all__ = [
     "affine_backward",
@@ -54,8 +54,10 @@ def affine_forward(X, W, b):
     check_ndim(W, "W", (2,), "(D, H)")
     check_ndim(b, "b", (1,), "(H,)")
     if W.shape[0] != X.shape[-1]:
-        raise ValueError(f"W has shape {W.shape} but X has {X.shape[-1]} columns (X shape {X.shape}); "
-                         f"expected W of shape ({X.shape[-1]}, H)")
+        raise ValueError(
+            f"W has shape {W.shape} but X has {X.shape[-1]} columns (X shape {X.shape}); "
+            f"expected W of shape ({X.shape[-1]}, H)"
+        )
     if b.shape[0] != W.shape[1]:
         raise ValueError(f"b has shape {b.shape} but W has shape {W.shape}; expected b of shape ({W.shape[1]},)")
     dtype = common_float_dtype(X=X, W=W, b=b)
@@ -95,7 +97,7 @@ def affine_backward(dZ, cache):
         If dZ's shape is not the shape of Z, its dtype differs from the cache's, or it is not finite.
     """
     X, W = cache
-    dZ = _upstream(dZ, X.shape[:-1] + (W.shape[1],), X.dtype, "dZ")
+    dZ = _upstream(dZ, (*X.shape[:-1], W.shape[1]), X.dtype, "dZ")
     return _affine_backward(dZ, cache)
 
 

@@ -50,8 +50,10 @@ def _validated(X, Wi, bi, Wo, bo):
     d, h = Wi.shape
     check_ndim(X, "X", (1, 2), f"(d,) = ({d},) or (N, d) = (N, {d})")
     if X.shape[-1] != d:
-        raise ValueError(f"Wi has shape {Wi.shape} but X has {X.shape[-1]} columns (X shape {X.shape}); "
-                         f"expected Wi of shape ({X.shape[-1]}, h)")
+        raise ValueError(
+            f"Wi has shape {Wi.shape} but X has {X.shape[-1]} columns (X shape {X.shape}); "
+            f"expected Wi of shape ({X.shape[-1]}, h)"
+        )
     if X.ndim == 2 and X.shape[0] == 0:
         raise ValueError("X must have at least one row; got shape (0, d)")
     if bi.shape != (h,):
@@ -62,7 +64,7 @@ def _validated(X, Wi, bi, Wo, bo):
     named = dict(X=X, Wi=Wi, bi=bi, Wo=Wo) if weak_bo else dict(X=X, Wi=Wi, bi=bi, Wo=Wo, bo=bo_arr)
     dtype = common_float_dtype(**named)
     out = [to_float(a, dtype) for a in (X, Wi, bi, Wo, bo_arr)]
-    for arr, name in zip(out, ("X", "Wi", "bi", "Wo", "bo")):
+    for arr, name in zip(out, ("X", "Wi", "bi", "Wo", "bo"), strict=True):
         check_finite(arr, name)
     return out
 

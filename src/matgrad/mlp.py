@@ -118,7 +118,7 @@ def _forward_backward(params, X, y, reg, n_layers=None):
 
     # Forward. activations[l] holds A_l (A_0 = X); Z_l is computed in place and becomes A_l.
     activations = [X]
-    for W, b in zip(Ws[:-1], bs[:-1]):
+    for W, b in zip(Ws[:-1], bs[:-1], strict=True):
         Z = activations[-1] @ W
         _add_bias_relu(Z, b)
         activations.append(Z)
@@ -219,7 +219,7 @@ def _validated(params, X, n_layers=None):
     Ws = [to_float(arrays[f"W{l}"], dtype) for l in range(1, L + 1)]
     bs = [to_float(arrays[f"b{l}"], dtype) for l in range(1, L + 1)]
     named = {"X": X}
-    for l, (W, b) in enumerate(zip(Ws, bs), 1):
+    for l, (W, b) in enumerate(zip(Ws, bs, strict=True), 1):
         named[f"W{l}"], named[f"b{l}"] = W, b
     _check_all_finite(named)
     return Ws, bs, X

@@ -64,8 +64,7 @@ def train(loss_and_grads, params, X, y, *, lr, epochs, batch_size=None, rng=None
             raise ValueError(f"batch_size must be at most N = {N}; got {batch_size}")
         if not isinstance(rng, np.random.Generator):
             raise ValueError(
-                "minibatch SGD shuffles the rows: pass rng=np.random.default_rng(seed); "
-                f"got {type(rng).__name__}"
+                f"minibatch SGD shuffles the rows: pass rng=np.random.default_rng(seed); got {type(rng).__name__}"
             )
 
     params = {k: np.array(v, copy=True) for k, v in params.items()}  # the caller's dict stays as it was
@@ -125,7 +124,7 @@ def logistic_net_loss_and_grads(params, X, y):
         got = list(params) if isinstance(params, Mapping) else type(params).__name__
         raise ValueError(f"params must have exactly the keys {expected}; got {got}")
     loss, grads = _loss_and_gradient(X, y, params["Wi"], params["bi"], params["Wo"], params["bo"])
-    return loss, dict(zip(expected, grads))
+    return loss, dict(zip(expected, grads, strict=True))
 
 
 def mlp_loss_and_grads(reg=0.0):

@@ -4,7 +4,7 @@ import importlib.util
 from types import SimpleNamespace
 
 import pytest
-from docs_site import ROOT
+from tests.site.harness import ROOT
 
 
 @pytest.fixture

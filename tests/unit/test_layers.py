@@ -8,12 +8,11 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import matgrad
 
-SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=None)
 seeds = st.integers(0, 2**32 - 1)
 sizes = st.integers(1, 5)
 
@@ -21,7 +20,6 @@ sizes = st.integers(1, 5)
 # ---------------------------------------------------------------------------- affine
 
 
-@SETTINGS
 @given(n=sizes, d=sizes, h=sizes, seed=seeds)
 def test_affine_backward_matches_finite_differences(n, d, h, seed):
     rng = np.random.default_rng(seed)
@@ -37,7 +35,6 @@ def test_affine_backward_matches_finite_differences(n, d, h, seed):
     matgrad.check_gradient(lambda b: np.sum(G * matgrad.affine_forward(X, W, b)[0]), b, db)
 
 
-@SETTINGS
 @given(n=sizes, d=sizes, h=sizes, seed=seeds)
 def test_affine_batch_gradient_is_sum_of_per_example_outer_products(n, d, h, seed):
     rng = np.random.default_rng(seed)
@@ -109,7 +106,6 @@ def _away_from_zero(Z):
     return Z
 
 
-@SETTINGS
 @given(n=sizes, h=sizes, seed=seeds)
 def test_relu_backward(n, h, seed):
     rng = np.random.default_rng(seed)
@@ -126,7 +122,6 @@ def test_relu_backward_is_zero_at_the_kink():
     np.testing.assert_array_equal(matgrad.relu_backward(np.array([[5.0, 5.0, 5.0]]), cache), [[0.0, 0.0, 5.0]])
 
 
-@SETTINGS
 @given(n=sizes, h=sizes, seed=seeds)
 def test_sigmoid_backward(n, h, seed):
     rng = np.random.default_rng(seed)
@@ -137,7 +132,6 @@ def test_sigmoid_backward(n, h, seed):
     matgrad.check_gradient(lambda Z: np.sum(G * matgrad.sigmoid_forward(Z)[0]), Z, dZ)
 
 
-@SETTINGS
 @given(n=sizes, c=st.integers(2, 5), seed=seeds)
 def test_softmax_backward(n, c, seed):
     rng = np.random.default_rng(seed)

@@ -4,12 +4,11 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import matgrad
 
-SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=None)
 seeds = st.integers(0, 2**32 - 1)
 rows = st.integers(1, 5)
 classes = st.integers(2, 6)
@@ -34,7 +33,6 @@ def test_relu_and_its_derivative_by_hand():
     np.testing.assert_array_equal(D, [[0.0, 0.0, 0.0, 1.0, 1.0]])  # 0 at the kink
 
 
-@SETTINGS
 @given(n=rows, h=rows, seed=seeds)
 def test_relu_derivative_matches_finite_differences(n, h, seed):
     rng = np.random.default_rng(seed)
@@ -86,7 +84,6 @@ def test_sigmoid_keeps_relative_precision_for_negative_inputs():
 # ---------------------------------------------------------------------------- softmax, log_softmax
 
 
-@SETTINGS
 @given(n=rows, c=classes, seed=seeds)
 def test_softmax_matches_textbook_formula(n, c, seed):
     Z = np.random.default_rng(seed).standard_normal((n, c)) * 3
@@ -128,7 +125,6 @@ def test_softmax_is_shift_invariant_per_row():
     np.testing.assert_allclose(matgrad.softmax(Z + shift), naive_softmax(Z), rtol=1e-12)
 
 
-@SETTINGS
 @given(n=rows, c=classes, seed=seeds)
 def test_log_softmax_matches_textbook_and_fd(n, c, seed):
     rng = np.random.default_rng(seed)
@@ -145,7 +141,6 @@ def test_log_softmax_matches_textbook_and_fd(n, c, seed):
 # ---------------------------------------------------------------------------- softmax_jacobian
 
 
-@SETTINGS
 @given(c=classes, seed=seeds)
 def test_softmax_jacobian_against_finite_differences(c, seed):
     z = np.random.default_rng(seed).standard_normal(c) * 2

@@ -13,9 +13,8 @@ import sys
 import textwrap
 
 import pytest
-from docs_site import DOCS, ROOT, markdown_pages, mkdocs_config, nav_entries, notebooks
+from tests.site.harness import executed_blocks, DOCS, ROOT, markdown_pages, mkdocs_config, nav_entries, notebooks
 from sybil import Document
-from sybil.parsers.markdown import PythonCodeBlockParser
 from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
 
 # Pages allowed to have no executed check: name -> the reason a reader would accept.
@@ -59,14 +58,6 @@ def _checks_in(source):
             if name.startswith("assert") or name == "check_gradient":
                 return True
     return False
-
-
-def executed_blocks(path):
-    """The sources of the blocks that sybil executes on this page (same parser as conftest.py)."""
-    document = Document.parse(str(path), PythonCodeBlockParser())
-    return [
-        region.parsed if isinstance(region.parsed, str) else str(region.parsed.source) for _, region in document.regions
-    ]
 
 
 # --- the guards' own detectors can fail (a guard that never fires is no guard) -----------------

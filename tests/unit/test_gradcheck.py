@@ -6,13 +6,12 @@ B^T kron A) and from column stacking written out by hand, never from matgrad its
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import matgrad
 from matgrad import GradientCheckError
 
-SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=None)
 dims = st.integers(1, 4)
 seeds = st.integers(0, 2**32 - 1)
 
@@ -28,7 +27,6 @@ def test_vec_stacks_columns():
     np.testing.assert_array_equal(v, np.concatenate([A[:, j] for j in range(A.shape[1])]))
 
 
-@SETTINGS
 @given(m=dims, n=dims, p=dims, q=dims, seed=seeds)
 def test_vec_kronecker_identity(m, n, p, q, seed):
     # vec(A X B) = (B^T kron A) vec(X): holds only for the column-major vec.
@@ -40,7 +38,6 @@ def test_vec_kronecker_identity(m, n, p, q, seed):
     np.testing.assert_allclose(lhs, rhs, rtol=1e-12, atol=1e-12)
 
 
-@SETTINGS
 @given(m=dims, n=dims, seed=seeds)
 def test_unvec_inverts_vec(m, n, seed):
     A = np.random.default_rng(seed).standard_normal((m, n))
@@ -59,7 +56,6 @@ def test_unvec_rejects_wrong_size_and_non_vectors():
 # ---------------------------------------------------------------------------- numerical_gradient
 
 
-@SETTINGS
 @given(m=dims, n=dims, seed=seeds)
 def test_numerical_gradient_of_bilinear_form(m, n, seed):
     # f(X) = a^T X b has gradient a b^T (closed form); central differences are exact up to rounding.
@@ -70,7 +66,6 @@ def test_numerical_gradient_of_bilinear_form(m, n, seed):
     assert matgrad.relative_error(G, np.outer(a, b)) < 1e-8
 
 
-@SETTINGS
 @given(shape=st.lists(dims, min_size=0, max_size=3).map(tuple), seed=seeds)
 def test_numerical_gradient_any_shape_closed_form(shape, seed):
     # f(X) = sum(G * X^3) with random upstream G has gradient 3 G X^2.
@@ -107,7 +102,6 @@ def test_numerical_gradient_errors():
 # ---------------------------------------------------------------------------- numerical_jacobian
 
 
-@SETTINGS
 @given(m=dims, n=dims, p=dims, q=dims, seed=seeds)
 def test_numerical_jacobian_of_linear_map_is_kronecker(m, n, p, q, seed):
     # X (n, p) -> A X B (m, q): numerator layout with column-major vec gives B^T kron A, (mq, np).
@@ -118,7 +112,6 @@ def test_numerical_jacobian_of_linear_map_is_kronecker(m, n, p, q, seed):
     assert matgrad.relative_error(J, np.kron(B.T, A)) < 1e-8
 
 
-@SETTINGS
 @given(m=dims, n=dims, seed=seeds)
 def test_numerical_jacobian_elementwise_is_diagonal(m, n, seed):
     X = np.random.default_rng(seed).standard_normal((m, n))

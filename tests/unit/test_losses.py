@@ -4,12 +4,11 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import matgrad
 
-SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=None)
 seeds = st.integers(0, 2**32 - 1)
 
 
@@ -22,7 +21,6 @@ def naive_cross_entropy(Z, y):
 # ---------------------------------------------------------------------------- softmax cross-entropy
 
 
-@SETTINGS
 @given(n=st.integers(1, 6), c=st.integers(2, 5), seed=seeds)
 def test_softmax_cross_entropy_value_and_gradient(n, c, seed):
     rng = np.random.default_rng(seed)
@@ -37,7 +35,6 @@ def test_softmax_cross_entropy_value_and_gradient(n, c, seed):
     np.testing.assert_allclose(dZ, (E / E.sum(axis=1, keepdims=True) - Y) / n, rtol=1e-12, atol=1e-15)
 
 
-@SETTINGS
 @given(n=st.integers(1, 6), c=st.integers(2, 4), seed=seeds)
 def test_softmax_cross_entropy_batch_is_mean_of_examples(n, c, seed):
     rng = np.random.default_rng(seed)
@@ -132,7 +129,6 @@ def test_softmax_cross_entropy_logit_errors():
 # ---------------------------------------------------------------------------- logistic loss
 
 
-@SETTINGS
 @given(n=st.integers(1, 8), seed=seeds)
 def test_logistic_loss_value_and_gradient(n, seed):
     rng = np.random.default_rng(seed)
@@ -145,7 +141,6 @@ def test_logistic_loss_value_and_gradient(n, seed):
     np.testing.assert_allclose(dyhat, -y * np.exp(-y * yhat) / (1 + np.exp(-y * yhat)), rtol=1e-12)
 
 
-@SETTINGS
 @given(n=st.integers(1, 8), seed=seeds)
 def test_logistic_loss_batch_is_sum_of_examples(n, seed):
     rng = np.random.default_rng(seed)

@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 import jupytext
 import pytest
-from docs_site import DOCS, ROOT, nav_entries, page_url
+from tests.site.harness import DOCS, ROOT, nav_entries, page_url
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 

@@ -11,7 +11,7 @@ import sys
 
 import jupytext
 import pytest
-from docs_site import NOTEBOOKS
+from tests.site.harness import NOTEBOOKS
 
 PATHS = sorted(NOTEBOOKS.glob("*.py"))
 

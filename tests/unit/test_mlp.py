@@ -8,12 +8,11 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import matgrad
 
-SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=None)
 seeds = st.integers(0, 2**32 - 1)
 
 
@@ -93,7 +92,6 @@ def test_init_mlp_errors(sizes, rng, scale, match):
 # ---------------------------------------------------------------------------- gradients
 
 
-@SETTINGS
 @given(
     widths=st.lists(st.integers(1, 4), min_size=0, max_size=2),
     n=st.integers(1, 5),
@@ -121,7 +119,6 @@ def test_mlp_gradients_match_finite_differences(widths, n, d, c, reg, seed):
         matgrad.check_gradient(f, params[k], grads[k])
 
 
-@SETTINGS
 @given(n=st.integers(1, 5), d=st.integers(1, 4), h=st.integers(1, 4), c=st.integers(2, 4), seed=seeds)
 def test_two_layer_net_against_hand_written_backprop(n, d, h, c, seed):
     rng = np.random.default_rng(seed)
@@ -151,7 +148,6 @@ def test_two_layer_net_against_hand_written_backprop(n, d, h, c, seed):
         np.testing.assert_allclose(grads[k], expected[k], rtol=1e-10, atol=1e-13)
 
 
-@SETTINGS
 @given(n=st.integers(1, 6), seed=seeds)
 def test_batch_gradient_is_mean_of_per_example_gradients(n, seed):
     rng = np.random.default_rng(seed)

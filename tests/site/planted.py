@@ -1,4 +1,4 @@
-"""Plant one wrong number in matgrad, for tests/test_planted_errors.py.
+"""Plant one wrong number in matgrad, for tests/site/test_planted_errors.py.
 
 A spec says what to plant::
 
@@ -13,11 +13,11 @@ component. A result without that part (e.g. scores when ``y`` is None) is passed
 At the end, the run reports how many results were perturbed, so a caller can tell a plant that was
 exercised from one that never was.
 
-tests/test_planted_errors.py uses ``with planted(spec) as patched:`` (in-process, undone on exit;
+tests/site/test_planted_errors.py uses ``with planted(spec) as patched:`` (in-process, undone on exit;
 ``perturbed`` counts from 0). For a manual run under pytest, load this as a plugin (``tests/`` on
 PYTHONPATH), which plants ``MATGRAD_PLANT`` when pytest starts, before any page imports a name::
 
-    MATGRAD_PLANT="affine_backward:1" PYTHONPATH=tests pytest docs -x -p planted_plugin
+    MATGRAD_PLANT="affine_backward:1" pytest docs -x -p tests.site.planted
 """
 
 import contextlib

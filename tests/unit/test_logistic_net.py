@@ -8,12 +8,11 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import matgrad
 
-SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=None)
 seeds = st.integers(0, 2**32 - 1)
 small = st.integers(1, 4)
 
@@ -61,7 +60,6 @@ def assert_shapes(grads, d, h):
 # ---------------------------------------------------------------------------- fast route
 
 
-@SETTINGS
 @given(d=small, h=st.integers(1, 5), seed=seeds)
 def test_single_example_gradient_matches_finite_differences(d, h, seed):
     rng = np.random.default_rng(seed)
@@ -74,7 +72,6 @@ def test_single_example_gradient_matches_finite_differences(d, h, seed):
     fd_check_all(x, Y, args, grads)
 
 
-@SETTINGS
 @given(n=st.integers(1, 6), d=small, h=small, seed=seeds)
 def test_batch_gradient_matches_finite_differences_and_sum_of_examples(n, d, h, seed):
     rng = np.random.default_rng(seed)
@@ -125,7 +122,6 @@ def test_forward_and_loss():
 # ---------------------------------------------------------------------------- Kronecker route
 
 
-@SETTINGS
 @given(d=small, h=st.integers(1, 5), seed=seeds)
 def test_kronecker_route_equals_fast_route_and_fd(d, h, seed):
     rng = np.random.default_rng(seed)

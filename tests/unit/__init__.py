@@ -1,0 +1,1 @@
+"""Unit tests of the matgrad package, one file per module."""

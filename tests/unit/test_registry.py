@@ -97,10 +97,12 @@ def test_layer_rejects_a_bad_upstream_gradient(name):
     out, cache = layer.forward(*layer.example(rng, 3))
     shape = np.shape(out)
     wrong = (*shape[:-1], shape[-1] + 1)
-    with pytest.raises(ValueError, match=re.escape(f"{shape}; got {wrong}")):
+    with pytest.raises(ValueError) as err:
         layer.backward(rng.standard_normal(wrong), cache)
-    with pytest.raises(ValueError, match="float32 but the forward pass ran in float64"):
+    assert str(shape) in str(err.value) and str(wrong) in str(err.value), "name the expected and the given shape"
+    with pytest.raises(ValueError) as err:
         layer.backward(rng.standard_normal(shape).astype(np.float32), cache)
+    assert "float32" in str(err.value) and "float64" in str(err.value), "name the cache's and the given dtype"
     for bad in (np.nan, np.inf, -np.inf):
         G = rng.standard_normal(shape)
         G.flat[-1] = bad

@@ -24,9 +24,10 @@ from urllib.parse import urljoin, urlsplit
 
 import jupytext
 import pytest
-from tests.site.harness import DOCS, ROOT, nav_entries, page_url
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
+
+from tests.site.harness import DOCS, ROOT, nav_entries, page_url
 
 pytestmark = pytest.mark.browser
 

@@ -14,9 +14,10 @@ import sys
 import textwrap
 
 import pytest
-from tests.site.harness import executed_blocks, DOCS, ROOT, markdown_pages, mkdocs_config, nav_entries, notebooks
 from sybil import Document
 from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
+
+from tests.site.harness import DOCS, ROOT, executed_blocks, markdown_pages, mkdocs_config, nav_entries, notebooks
 
 # Pages allowed to have no executed check: name -> the reason a reader would accept.
 NO_CHECKS = {}

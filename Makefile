@@ -52,7 +52,7 @@ build: setup
 test: setup chromium
 	$(NO_AGG) -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n 2
 
-# The benchmark (docs/benchmark.md): python -m benchmarks --save, about 15 minutes on 2 cores.
+# The benchmark (docs/benchmark.md): python -m benchmarks --save, 10-15 minutes on 2 cores when quiet.
 # OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, if set, are removed by the harness for its run only (it
 # runs itself again without them) and the record says so.
 bench: $(BENCH_VENV)/.installed

@@ -60,10 +60,10 @@ def markdown_targets(records: list[Record]) -> str:
     lines = ["| case | dtype | " + " | ".join(targets) + " |", "|" + "---|" * (len(targets) + 2)]
     for (case, dtype), cells in rows.items():
         lines.append(f"| {case.replace('_', ' ')} | {dtype} | " + " | ".join(cells.get(t, "") for t in targets) + " |")
-    met = sum(1 for c in checks if c[4])
+    n_met = sum(1 for c in checks if c[4])
     lines += [
         "",
-        f"{met} of {len(checks)} targets met (ratios of medians; in brackets the median of the "
+        f"{n_met} of {len(checks)} targets met (ratios of medians; in brackets the median of the "
         "per-round ratios, which a machine changing speed between rounds disturbs less).",
     ]
     return "\n".join(lines)

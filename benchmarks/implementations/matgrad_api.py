@@ -13,7 +13,7 @@ from ..cases import Data
 def two_layer(data: Data) -> Callable[[], Any]:
     """``two_layer_forward_backward(params, X, y)``: returns (loss, grads keyed W1, b1, W2, b2)."""
     params, X, y = data["params"], data["X"], data["y"]
-    f = matgrad.two_layer_forward_backward
+    f: Callable[..., Any] = matgrad.two_layer_forward_backward
 
     def run() -> Any:
         return f(params, X, y)
@@ -24,7 +24,7 @@ def two_layer(data: Data) -> Callable[[], Any]:
 def logistic(data: Data) -> Callable[[], Any]:
     """``logistic_net_gradient(X, Y, Wi, bi, Wo, bo)``: returns (dWi, dbi, dWo, dbo)."""
     X, Y, Wi, bi, Wo, bo = (data[k] for k in ("X", "Y", "Wi", "bi", "Wo", "bo"))
-    f = matgrad.logistic_net_gradient
+    f: Callable[..., Any] = matgrad.logistic_net_gradient
 
     def run() -> Any:
         return f(X, Y, Wi, bi, Wo, bo)

@@ -89,6 +89,24 @@ def test_unknown_implementation_is_an_error():
         build_implementations(case, make_data(case), ("floor", "numba"))
 
 
+IMPORT_SPY = """
+import sys
+
+
+class Spy:
+    asked = set()
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name.split(".")[0] in ("torch", "jax", "jaxlib"):
+            cls.asked.add(name.split(".")[0])
+        return None
+
+
+sys.meta_path.insert(0, Spy)
+"""
+
+
 def test_importing_the_harness_imports_neither_torch_nor_jax():
     """The site's page and these tests run without them, so no module may import them at its top."""
     modules = [
@@ -97,7 +115,11 @@ def test_importing_the_harness_imports_neither_torch_nor_jax():
         if p.name not in ("__init__.py", "__main__.py")
     ]
     assert "benchmarks.cli" in modules and "benchmarks.implementations.torch_autograd" in modules
-    code = "import sys\n" + "".join(f"import {m}\n" for m in modules)
-    code += "print(sorted(m for m in ('torch', 'jax', 'jaxlib') if m in sys.modules))"
+    # Every attempt to import them is recorded, whether or not they are installed here.
+    code = IMPORT_SPY + "".join(f"import {m}\n" for m in modules) + "print(sorted(Spy.asked))\n"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+    code = IMPORT_SPY + "from benchmarks.implementations import available_implementations\n"
+    code += "available_implementations()\nprint(sorted(Spy.asked))\n"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['jax', 'torch']"  # the spy can see them being asked for

@@ -4,6 +4,8 @@
 #   make serve   install what is missing, then serve the site at http://127.0.0.1:8000/
 #   make test    install what is missing (Chromium too), then run every test:
 #                unit, docs pages, notebooks, guards, strict site build and the browser check
+#   make bench   its own venv (.venv-bench: torch, jax), then the benchmark, written to the committed
+#                record (benchmarks/, docs/benchmark.md); BENCH_ARGS="..." adds options
 #
 # Needs Python 3.11.5+ (the pinned docs toolchain requires it; PYTHON=python3.12 make ... to pick one). npm and Chromium are installed with
 # apt-get (Debian) when missing.
@@ -15,17 +17,24 @@ SHELL := bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# The benchmark's venv: torch (CPU) and jax beside matgrad, kept apart from the pinned dev tools.
+BENCH_VENV ?= .venv-bench
+# The committed record is measured at this niceness, so that other jobs on the machine yield to it
+# (a negative value needs root; otherwise nice warns and the run goes on at the usual priority).
+BENCH_NICE ?= -15
+BENCH_ARGS ?=
 KATEX := docs/assets/vendor/katex
 APT_GET := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get
 # Plots must reach the pages: a non-interactive backend removes them from notebook pages.
 NO_AGG := env -u MPLBACKEND
 
-.PHONY: help setup serve build test chromium npm clean
+.PHONY: help setup serve build test bench chromium npm clean
 
 help:
 	@echo "make serve  - install what is missing, serve the site on http://127.0.0.1:8000/"
 	@echo "make test   - install what is missing, run every test (unit, docs, notebooks, build, browser)"
 	@echo "make build  - strict build of the site into site/"
+	@echo "make bench  - install the benchmark's venv (.venv-bench), measure, write the committed record"
 
 setup: $(VENV)/.installed $(KATEX)/.installed
 
@@ -42,6 +51,18 @@ build: setup
 # modules, every later `pytest docs/<page>.md` would spend ~1.5 s rewriting hypothesis again.
 test: setup chromium
 	$(NO_AGG) -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n 2
+
+# The benchmark (docs/benchmark.md): python -m benchmarks --save, 10-15 minutes on 2 cores when quiet.
+# OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, if set, are removed by the harness for its run only (it
+# runs itself again without them) and the record says so.
+bench: $(BENCH_VENV)/.installed
+	nice -n $(BENCH_NICE) $(BENCH_VENV)/bin/python -m benchmarks --save $(BENCH_ARGS)
+
+$(BENCH_VENV)/.installed: benchmarks/requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq python3-venv; }
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check -r benchmarks/requirements.txt -e .
+	touch $@
 
 $(VENV)/.installed: requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11, 5))' \

@@ -24,9 +24,10 @@ from urllib.parse import urljoin, urlsplit
 
 import jupytext
 import pytest
-from tests.site.harness import DOCS, ROOT, nav_entries, page_url
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
+
+from tests.site.harness import DOCS, ROOT, nav_entries, page_url
 
 pytestmark = pytest.mark.browser
 
@@ -259,6 +260,22 @@ def test_built_site_has_every_page_and_the_notebook_sources(site):
     assert not any(leaks.values()), {page: hosts for page, hosts in leaks.items() if hosts}
     vendored = site_dir / "assets" / "vendor" / "katex"
     assert (vendored / "katex.min.js").is_file() and any((vendored / "fonts").glob("*.woff2"))
+
+
+def test_api_page_renders_every_public_name_and_registered_function(site):
+    """The built API page has the heading of each name matgrad exports and of each registered function."""
+    import matgrad
+    from matgrad import registry
+
+    modules = [
+        m for n, m in sys.modules.items() if n.startswith("matgrad.") and not n.rsplit(".", 1)[-1].startswith("_")
+    ]
+    wanted = {f"{m.__name__}.{name}" for m in modules for name in getattr(m, "__all__", ()) if name in matgrad.__all__}
+    assert {n.rsplit(".", 1)[-1] for n in wanted} == set(matgrad.__all__), "a public name no module's __all__ lists"
+    wanted |= {f"{f.__module__}.{name}" for name, f in registry.functions().items()}
+    html = (site[1] / "api" / "index.html").read_text(encoding="utf-8")
+    missing = wanted - set(re.findall(r'id="(matgrad\.[\w.]+)"', html))
+    assert not missing, f"docs/api.md does not render {sorted(missing)}"
 
 
 _PROSE_LUMINANCE = """() => {

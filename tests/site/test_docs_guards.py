@@ -4,7 +4,8 @@ Sybil runs only fences whose info string is exactly ``python`` and silently skip
 - a Python-looking fence that is not exactly ``python`` fails here;
 - a page whose executed blocks assert nothing fails here (unless listed in NO_CHECKS with a reason);
 - the nav and the files must agree, both ways;
-- every module of matgrad's public API is on the API reference page.
+- every module that defines a public name of matgrad or a registered function (matgrad.registry),
+  and the registry itself, is on the API reference page.
 """
 
 import ast
@@ -13,9 +14,10 @@ import sys
 import textwrap
 
 import pytest
-from tests.site.harness import executed_blocks, DOCS, ROOT, markdown_pages, mkdocs_config, nav_entries, notebooks
 from sybil import Document
 from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
+
+from tests.site.harness import DOCS, ROOT, executed_blocks, markdown_pages, mkdocs_config, nav_entries, notebooks
 
 # Pages allowed to have no executed check: name -> the reason a reader would accept.
 NO_CHECKS = {}
@@ -181,8 +183,19 @@ def _public_names_of(module):
     return set(names)
 
 
-def test_api_page_documents_every_public_module():
+def documented_modules():
+    """The modules docs/api.md renders, from its ``::: module`` lines."""
+    return set(re.findall(r"^::: (\S+)", (DOCS / "api.md").read_text(encoding="utf-8"), re.M))
+
+
+def modules_to_document():
+    """Every module defining a name of ``matgrad.__all__`` or a registered function, and the registry.
+
+    Read off matgrad itself: the names it exports (a module's ``__all__`` or, without one, what it
+    defines) and the functions matgrad.registry names, so a new module or layer is found here.
+    """
     import matgrad
+    from matgrad import registry
 
     submodules = [
         m
@@ -190,13 +203,34 @@ def test_api_page_documents_every_public_module():
         if name.startswith("matgrad.") and not name.rsplit(".", 1)[-1].startswith("_")
     ]
     defining = {m.__name__ for m in submodules if _public_names_of(m) & set(matgrad.__all__)}
-    assert defining, "found no module defining matgrad's public names"
-    documented = set(re.findall(r"^::: (\S+)", (DOCS / "api.md").read_text(encoding="utf-8"), re.M))
-    assert defining <= documented, f"docs/api.md lacks '::: module' for {sorted(defining - documented)}"
+    defining |= {f.__module__ for f in registry.functions().values()}
+    return defining | {registry.__name__}
+
+
+def test_api_page_documents_every_public_module():
+    wanted = modules_to_document()
+    assert {"matgrad.layers", "matgrad.losses", "matgrad.registry"} <= wanted
+    missing = wanted - documented_modules()
+    assert not missing, f"docs/api.md lacks '::: module' for {sorted(missing)}"
+
+
+def test_every_registered_function_is_in_a_documented_module_and_its_all():
+    from matgrad import registry
+
+    for name, function in registry.functions().items():
+        module = sys.modules[function.__module__]
+        assert function.__module__ in documented_modules(), f"{name}: its module is not on docs/api.md"
+        assert name in getattr(module, "__all__", ()), f"{name} is missing from {module.__name__}.__all__"
 
 
 def test_site_settings_that_keep_the_promises():
-    """Settings whose silent change would break a promise of the site (see TOOLCHAIN.md)."""
+    """Settings whose silent change would break a promise of the site.
+
+    The promises: the build is strict (a warning, such as a broken link, fails it); a reader's
+    browser asks no third party for anything (Material would otherwise fetch Google Fonts, and with
+    ``repo_url`` call the GitHub API on every page); and every notebook is executed on every build,
+    a notebook that raises failing the build instead of publishing its traceback.
+    """
     config = mkdocs_config()
     assert config["strict"] is True
     assert config["theme"]["font"] is False, "Material would load Google Fonts"

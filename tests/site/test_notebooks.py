@@ -11,6 +11,7 @@ import sys
 
 import jupytext
 import pytest
+
 from tests.site.harness import NOTEBOOKS
 
 PATHS = sorted(NOTEBOOKS.glob("*.py"))

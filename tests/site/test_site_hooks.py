@@ -4,6 +4,7 @@ import importlib.util
 from types import SimpleNamespace
 
 import pytest
+
 from tests.site.harness import ROOT
 
 

@@ -1,10 +1,9 @@
-"""Tests of the forward/backward pairs in matgrad.layers.
+"""Tests specific to one forward/backward pair of matgrad.layers.
 
-Every backward pass is checked against central differences of L = sum(G * forward(...)) with a
-random upstream gradient G (an all-ones G would hide errors: for softmax, 1^T J = 0).
+What every layer must satisfy (gradient shapes, central differences with a random upstream G,
+float32, rejected upstream gradients, non-finite inputs, extreme inputs) is tested for every
+registered layer in tests/unit/test_registry.py; here are the closed forms and special cases.
 """
-
-import warnings
 
 import numpy as np
 import pytest
@@ -21,18 +20,12 @@ sizes = st.integers(1, 5)
 
 
 @given(n=sizes, d=sizes, h=sizes, seed=seeds)
-def test_affine_backward_matches_finite_differences(n, d, h, seed):
+def test_affine_forward_is_xw_plus_b(n, d, h, seed):
     rng = np.random.default_rng(seed)
     X, W, b = rng.standard_normal((n, d)), rng.standard_normal((d, h)), rng.standard_normal(h)
-    Z, cache = matgrad.affine_forward(X, W, b)
-    G = rng.standard_normal((n, h))
-    dX, dW, db = matgrad.affine_backward(G, cache)
-    assert Z.shape == G.shape == (n, h)
-    assert (dX.shape, dW.shape, db.shape) == (X.shape, W.shape, b.shape)
+    Z, _cache = matgrad.affine_forward(X, W, b)
+    assert Z.shape == (n, h)
     np.testing.assert_allclose(Z, X @ W + b[None, :], rtol=1e-13, atol=1e-13)
-    matgrad.check_gradient(lambda X: np.sum(G * matgrad.affine_forward(X, W, b)[0]), X, dX)
-    matgrad.check_gradient(lambda W: np.sum(G * matgrad.affine_forward(X, W, b)[0]), W, dW)
-    matgrad.check_gradient(lambda b: np.sum(G * matgrad.affine_forward(X, W, b)[0]), b, db)
 
 
 @given(n=sizes, d=sizes, h=sizes, seed=seeds)
@@ -67,8 +60,6 @@ def test_affine_dtypes_and_no_parameter_copies():
     Z, cache = matgrad.affine_forward(X, W, b)
     assert Z.dtype == np.float32
     assert cache[1] is W  # the parameter itself, not a copy
-    grads = matgrad.affine_backward(np.ones((4, 2), dtype=np.float32), cache)
-    assert all(g.dtype == np.float32 for g in grads)
     Z64, _cache64 = matgrad.affine_forward(np.array([[1, 2]]), np.eye(2), np.zeros(2))  # integer X
     assert Z64.dtype == np.float64
     np.testing.assert_array_equal(Z64, [[1.0, 2.0]])
@@ -89,13 +80,6 @@ def test_affine_errors():
     for name, args in {"X": (X * np.nan, W, b), "W": (X, W * np.inf, b), "b": (X, W, b * np.nan)}.items():
         with pytest.raises(ValueError, match=f"{name} must be finite"):
             matgrad.affine_forward(*args)
-    _, cache = matgrad.affine_forward(X, W, b)
-    with pytest.raises(ValueError, match="dZ must have the output's shape"):
-        matgrad.affine_backward(np.ones((4, 3)), cache)
-    with pytest.raises(ValueError, match="float32"):
-        matgrad.affine_backward(np.ones((4, 2), dtype=np.float32), cache)
-    with pytest.raises(ValueError, match="dZ must be finite"):
-        matgrad.affine_backward(np.full((4, 2), np.nan), cache)
 
 
 # ---------------------------------------------------------------------------- activations as layers
@@ -107,14 +91,12 @@ def _away_from_zero(Z):
 
 
 @given(n=sizes, h=sizes, seed=seeds)
-def test_relu_backward(n, h, seed):
+def test_relu_forward_and_backward_closed_forms(n, h, seed):
     rng = np.random.default_rng(seed)
     Z, G = _away_from_zero(rng.standard_normal((n, h))), rng.standard_normal((n, h))
     A, cache = matgrad.relu_forward(Z)
-    dZ = matgrad.relu_backward(G, cache)
-    assert A.shape == dZ.shape == (n, h)
     np.testing.assert_array_equal(A, np.where(Z > 0, Z, 0.0))
-    matgrad.check_gradient(lambda Z: np.sum(G * matgrad.relu_forward(Z)[0]), Z, dZ)
+    np.testing.assert_array_equal(matgrad.relu_backward(G, cache), np.where(Z > 0, G, 0.0))
 
 
 def test_relu_backward_is_zero_at_the_kink():
@@ -123,23 +105,20 @@ def test_relu_backward_is_zero_at_the_kink():
 
 
 @given(n=sizes, h=sizes, seed=seeds)
-def test_sigmoid_backward(n, h, seed):
+def test_sigmoid_backward_closed_form(n, h, seed):
     rng = np.random.default_rng(seed)
     Z, G = 3 * rng.standard_normal((n, h)), rng.standard_normal((n, h))
     S, cache = matgrad.sigmoid_forward(Z)
-    dZ = matgrad.sigmoid_backward(G, cache)
-    assert S.shape == dZ.shape == (n, h)
-    matgrad.check_gradient(lambda Z: np.sum(G * matgrad.sigmoid_forward(Z)[0]), Z, dZ)
+    np.testing.assert_allclose(S, 1 / (1 + np.exp(-Z)), rtol=1e-14)
+    np.testing.assert_allclose(matgrad.sigmoid_backward(G, cache), G * S * (1 - S), rtol=1e-14)
 
 
 @given(n=sizes, c=st.integers(2, 5), seed=seeds)
-def test_softmax_backward(n, c, seed):
+def test_softmax_backward_row_by_row(n, c, seed):
     rng = np.random.default_rng(seed)
     Z, G = 2 * rng.standard_normal((n, c)), rng.standard_normal((n, c))
-    P, cache = matgrad.softmax_forward(Z)
+    _P, cache = matgrad.softmax_forward(Z)
     dZ = matgrad.softmax_backward(G, cache)
-    assert P.shape == dZ.shape == (n, c)
-    matgrad.check_gradient(lambda Z: np.sum(G * matgrad.softmax_forward(Z)[0]), Z, dZ)
     # row by row: dz_i = J_i^T g_i with J_i = diag(p_i) - p_i p_i^T built by hand
     for i in range(n):
         E = np.exp(Z[i])
@@ -153,41 +132,3 @@ def test_softmax_backward_with_all_ones_upstream_is_zero():
     # why the checks use a random G: 1^T J = 0, so an all-ones G cannot detect a wrong Jacobian
     _, cache = matgrad.softmax_forward(np.random.default_rng(8).standard_normal((3, 4)))
     np.testing.assert_allclose(matgrad.softmax_backward(np.ones((3, 4)), cache), 0.0, atol=1e-15)
-
-
-def test_activation_layers_extreme_inputs():
-    Z = np.array([[1e4, -1e4], [-1e4, 1e4]])
-    G = np.array([[0.3, -1.2], [2.0, 0.5]])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        for forward, backward in [
-            (matgrad.relu_forward, matgrad.relu_backward),
-            (matgrad.sigmoid_forward, matgrad.sigmoid_backward),
-            (matgrad.softmax_forward, matgrad.softmax_backward),
-        ]:
-            out, cache = forward(Z)
-            dZ = backward(G, cache)
-            assert np.all(np.isfinite(out)) and np.all(np.isfinite(dZ))
-
-
-@pytest.mark.parametrize(
-    "forward, backward",
-    [
-        (matgrad.relu_forward, matgrad.relu_backward),
-        (matgrad.sigmoid_forward, matgrad.sigmoid_backward),
-        (matgrad.softmax_forward, matgrad.softmax_backward),
-    ],
-)
-def test_activation_layer_dtypes_and_errors(forward, backward):
-    Z32 = np.array([[0.5, -1.0], [2.0, 0.25]], dtype=np.float32)
-    out, cache = forward(Z32)
-    assert out.dtype == np.float32
-    assert backward(np.ones((2, 2), dtype=np.float32), cache).dtype == np.float32
-    with pytest.raises(ValueError, match="shape"):
-        backward(np.ones((2, 3), dtype=np.float32), cache)
-    with pytest.raises(ValueError, match="float64"):
-        backward(np.ones((2, 2)), cache)
-    with pytest.raises(ValueError, match="finite"):
-        backward(np.full((2, 2), np.nan, dtype=np.float32), cache)
-    with pytest.raises(ValueError, match="finite"):
-        forward(np.array([[np.inf, 0.0]]))

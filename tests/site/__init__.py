@@ -1,0 +1,1 @@
+"""Tests of the site: its pages, notebooks, guards, build, browser check and tooling."""

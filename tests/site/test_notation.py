@@ -40,8 +40,12 @@ NOT_YET_CONVERTED = {
 NOT_DERIVATIONS = {"api.md", "benchmark.md", "contributing.md", "notation.md"}
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```|~~~).*?^(?P=indent)(?P=fence)[ \t]*$", re.M | re.S)
-OTHER_TEXTS = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?) \w+ "In other texts[^"]*"\n(?:(?P=indent)[ \t]+.*\n|[ \t]*\n)*', re.M)
-IN_SET = re.compile(r"(?<![\\\w])(?P<symbol>\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s*\\in\s*\\mathbb\s*\{?R\}?\^\{(?P<dims>[^{}]+)\}")
+OTHER_TEXTS = re.compile(
+    r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?) \w+ "In other texts[^"]*"\n(?:(?P=indent)[ \t]+.*\n|[ \t]*\n)*', re.M
+)
+IN_SET = re.compile(
+    r"(?<![\\\w])(?P<symbol>\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s*\\in\s*\\mathbb\s*\{?R\}?\^\{(?P<dims>[^{}]+)\}"
+)
 
 
 def prose(markdown: str) -> str:
@@ -139,7 +143,8 @@ def test_converted_page_has_one_table_and_the_registry_notation(page):
 
 PLANTED = r"""
 The upstream gradient $\delta = \partial L/\partial Z$ and $W \in \mathbb R^{H \times D}$.
-Fine: $W \in \mathbb R^{D\times H}$, $X\in\mathbb R^{N \times D}$, $x \in \mathbb R^{D}$ and $U \in \mathbb R^{m\times n}$.
+Fine: $W \in \mathbb R^{D\times H}$, $X\in\mathbb R^{N \times D}$, $x \in \mathbb R^{D}$,
+and $U \in \mathbb R^{m\times n}$.
 
 ```python
 delta = r"\delta in code is not prose"

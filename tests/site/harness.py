@@ -22,13 +22,16 @@ from mkdocs.utils.yaml import yaml_load
 from sybil import Sybil
 from sybil.parsers.markdown import PythonCodeBlockParser
 
+from tests.site.symbols import SymbolCheck, SymbolsParser
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 NOTEBOOKS = ROOT / "derivations"
 # Not pages: third-party assets copied in by the setup, and the site's own scripts and styles.
 NOT_PAGES = ("assets", "javascripts", "stylesheets")
 
-PARSERS = [PythonCodeBlockParser()]
+# The page's python blocks, then its table of symbols checked against its arrays (tests/site/symbols.py).
+PARSERS = [PythonCodeBlockParser(), SymbolsParser()]
 DOCS_SYBIL = Sybil(parsers=PARSERS, path=str(DOCS), patterns=["*.md"])
 
 
@@ -84,7 +87,11 @@ def page_url(src):
 def executed_blocks(path):
     """The sources of the blocks that the harness executes on this page, in order."""
     document = DOCS_SYBIL.parse(Path(path))
-    return [e.parsed if isinstance(e.parsed, str) else str(e.parsed.source) for e in document]
+    return [
+        e.parsed if isinstance(e.parsed, str) else str(e.parsed.source)
+        for e in document
+        if not isinstance(e.parsed, SymbolCheck)
+    ]
 
 
 def run_pages(paths: Iterable[Path] | None = None):

@@ -14,23 +14,27 @@
 # %% [markdown]
 # # What each formulation costs
 #
-# The logistic-loss and Jacobian-layout pages derive the same gradient three ways. For the net
-# $z = x W_i + b_i$, $h = \mathrm{relu}(z)$, $\hat y = h \cdot w_o + b_o$ with $x \in \mathbb{R}^{d}$,
-# $W_i \in \mathbb{R}^{d \times H}$ and the summed logistic loss over $N$ examples:
+# The logistic-loss and Jacobian-layout pages derive the same gradient three ways. In the site's
+# notation (see Notation), one example is a row $x$ ($1 \times D$; $D$ is `d` in the code below) of
+# the batch $X$ ($N \times D$), with its label $y_n$, and the net is
+# $z = x W_i + b_i^\top$ ($1 \times H$), $a = \max(z, 0)$, $\hat y_n = a\, w_o + b_o$, with $W_i$
+# ($D \times H$), $b_i$ and $w_o$ ($H$), $b_o$ a scalar, and $L_n = \log(1 + e^{-y_n \hat y_n})$; the
+# loss is the sum $L = \sum_n L_n$ over the $N$ examples. Vec stacks columns.
 #
-# 1. **Kronecker-Jacobian route**, one example at a time: multiply explicit Jacobians,
-#    $$\frac{\partial s}{\partial \mathrm{vec}\, W_i} = \frac{\partial s}{\partial \hat y}\; w_o^\top\;
-#    \mathrm{diag}(\mathbb{1}[z > 0])\; (I_H \otimes x^\top),$$
-#    where $I_H \otimes x^\top$ is the $H \times Hd$ Jacobian $\partial z / \partial \mathrm{vec}\, W_i$
-#    (vec stacks columns). It is built and multiplied: $O(H^2 d)$ work and memory per example.
-#    This is `matgrad.logistic_net_gradient_kronecker`.
-# 2. **Outer-product route**, one example at a time: with $g_z = \frac{\partial s}{\partial \hat y}\,
-#    (w_o \odot \mathbb{1}[z > 0]) \in \mathbb{R}^H$, the gradient is the outer product
-#    $\partial s / \partial W_i = x\, g_z^\top$: $O(Hd)$ per example. This is
+# 1. **Kronecker-Jacobian route**, one example at a time: multiply explicit Jacobians (numerator layout),
+#    $$\frac{\partial L_n}{\partial (\mathrm{vec}\, W_i)^\top} = \frac{\partial L_n}{\partial \hat y_n}\; w_o^\top\;
+#    \mathrm{diag}(\mathbb{1}[z > 0])\; (I_H \otimes x),$$
+#    where $I_H \otimes x$ ($x$ a row, column-major vec) is the $H \times DH$ Jacobian
+#    $\partial z / \partial (\mathrm{vec}\, W_i)^\top$. It is built and multiplied: $O(H^2 D)$ work and
+#    memory per example. This is `matgrad.logistic_net_gradient_kronecker`.
+# 2. **Outer-product route**, one example at a time: with the row
+#    $g = \partial L / \partial z = \frac{\partial L_n}{\partial \hat y_n}\, w_o^\top \odot \mathbb{1}[z > 0]$
+#    ($1 \times H$), the gradient is the outer product $\partial L_n / \partial W_i = x^\top g$
+#    ($D \times H$, with $x$ and $g$ rows): $O(HD)$ per example. This is
 #    `matgrad.logistic_net_gradient` called on one row at a time, in a Python loop.
-# 3. **Batched route**: stack the rows $g_z^\top$ into $G \in \mathbb{R}^{N \times H}$; then
+# 3. **Batched route**: stack the rows $g$ of the $N$ examples into $G$ ($N \times H$); then
 #    $\partial L / \partial W_i = X^\top G$, one matrix product (GEMM) for the whole batch, the same
-#    $O(NHd)$ arithmetic as $N$ outer products. This is `matgrad.logistic_net_gradient` on the batch.
+#    $O(NHD)$ arithmetic as $N$ outer products. This is `matgrad.logistic_net_gradient` on the batch.
 #
 # Here we measure what each costs, in time and in memory, as the hidden width $H$ and the number of
 # examples $N$ grow, and fit slopes on log-log axes. Times come from this machine, whatever else it is
@@ -131,9 +135,9 @@ print("the three routes agree to rounding")
 #
 # | route | largest intermediate | floats |
 # |---|---|---|
-# | Kronecker | $\partial z / \partial \mathrm{vec}\, W_i = I_H \otimes x^\top$ | $H \cdot Hd = H^2 d$ |
-# | outer product | $\partial s / \partial W_i = x\, g_z^\top$ | $Hd$ |
-# | batched | $Z$, $\mathrm{relu}(Z)$, $G$ | $NH$ each |
+# | Kronecker | $\partial z / \partial (\mathrm{vec}\, W_i)^\top = I_H \otimes x$ ($x$ a row) | $H \cdot DH = H^2 D$ |
+# | outer product | $\partial L_n / \partial W_i = x^\top g$ ($x$, $g$ rows) | $DH$ |
+# | batched | $Z$, $\max(Z, 0)$, $G$ | $NH$ each |
 #
 # We also *measure* the peak of memory allocated during one call with Python's `tracemalloc` (NumPy
 # reports its array buffers to it), and compare the two.
@@ -179,7 +183,7 @@ FLOAT = 8  # bytes per float64
 # %% [markdown]
 # ## Growing the hidden width $H$
 #
-# Per-example cost of each route for $H = 8 \dots 512$ ($d = 8$; the batched route is timed on
+# Per-example cost of each route for $H = 8 \dots 512$ ($D = 8$; the batched route is timed on
 # $N = 256$ rows and divided by $N$).
 
 # %%
@@ -264,15 +268,15 @@ plt.show()
 
 # %% [markdown]
 # **What the plot shows.** Left: the Kronecker route's time per example grows roughly like $H^2$ (the
-# fitted slope is printed above; at the largest sizes its Jacobian of $H^2 d$ floats, 16 MB at
+# fitted slope is printed above; at the largest sizes its Jacobian of $H^2 D$ floats, 16 MB at
 # $H = 512$, no longer fits in cache and is paged in afresh at every call, which on a busy machine
-# moves the slope either way). The outer-product route barely moves: its $O(Hd)$
+# moves the slope either way). The outer-product route barely moves: its $O(HD)$
 # arithmetic is a few microseconds, far below the fixed cost of a Python-level call that checks its
 # arguments and allocates a few small arrays. The batched route shares that fixed cost among all $N$
 # rows and is cheaper per example by one to two orders of magnitude.
 #
-# Right: memory is where the formulas show exactly. The Kronecker route's peak follows $H^2 d$ floats
-# (slope 2), the per-example outer product $Hd$ (slope 1), and the batched route $NH$ (slope 1 in $H$,
+# Right: memory is where the formulas show exactly. The Kronecker route's peak follows $H^2 D$ floats
+# (slope 2), the per-example outer product $HD$ (slope 1), and the batched route $NH$ (slope 1 in $H$,
 # and, below, in $N$). Each measured peak is a small multiple of the largest array: a route holds a few
 # arrays of that size at once (the Jacobian and the diagonal matrix of the ReLU mask; $Z$, the mask and
 # $G$).
@@ -391,9 +395,9 @@ assert speedup > 10, speedup
 #
 # The leading multiply-add counts (flops = 2 per multiply-add) per example, from the formulas above:
 #
-# * Kronecker: the product $(1 \times H)(H \times Hd)$ costs $2H^2 d$, plus $2H^2$ for the diagonal mask;
-# * outer product: $2Hd$ for $x W_i$ in the forward pass and $Hd$ for $x g_z^\top$;
-# * batched: $2NHd$ for $X W_i$ and $2NHd$ for $X^\top G$, that is $4Hd$ per example.
+# * Kronecker: the product $(1 \times H)(H \times DH)$ costs $2H^2 D$, plus $2H^2$ for the diagonal mask;
+# * outer product: $2HD$ for $x W_i$ in the forward pass and $HD$ for $x^\top g$;
+# * batched: $2NHD$ for $X W_i$ and $2NHD$ for $X^\top G$, that is $4HD$ per example.
 
 
 # %%
@@ -416,10 +420,10 @@ print(f"Kronecker / outer product at H = 512: {ratio:.0f} times the arithmetic")
 # %% [markdown]
 # **Takeaways.**
 #
-# * The Kronecker form is the right way to *derive* $\partial z / \partial \mathrm{vec}\, W_i$, and the
-#   wrong way to *compute* with it: it materialises an $H \times Hd$ matrix that is mostly zeros, for
-#   $O(H^2 d)$ time and memory per example. The outer product $x\, g_z^\top$ gives the same numbers with
-#   $O(Hd)$.
+# * The Kronecker form is the right way to *derive* $\partial z / \partial (\mathrm{vec}\, W_i)^\top =
+#   I_H \otimes x$ ($x$ a row), and the wrong way to *compute* with it: it materialises an
+#   $H \times DH$ matrix that is mostly zeros, for $O(H^2 D)$ time and memory per example. The outer
+#   product $x^\top g$ gives the same numbers with $O(HD)$.
 # * The batched route does the same arithmetic as $N$ outer products, in one call; in NumPy the
 #   per-call cost dominates small problems, so batching is ten to a few hundred times faster per
 #   example, at the price of $O(NH)$ memory.

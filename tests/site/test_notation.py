@@ -31,8 +31,6 @@ NOT_YET_CONVERTED = {
     "conventions.md",
     "deep-mlp.md",
     "jacobian-layout.md",
-    "logistic-loss.md",
-    "pitfalls.md",
     "softmax-cross-entropy.md",
     "trace-tricks.md",
 }

@@ -34,7 +34,6 @@ NOT_YET_CONVERTED = {
     "logistic-loss.md",
     "pitfalls.md",
     "softmax-cross-entropy.md",
-    "trace-tricks.md",
 }
 # Pages about the site rather than a derivation: no symbols table of their own.
 NOT_DERIVATIONS = {"api.md", "benchmark.md", "contributing.md", "notation.md"}

@@ -29,7 +29,6 @@ PLACEHOLDER_SIZES = {"m", "n", "p", "q"}
 NOT_YET_CONVERTED = {
     "batch-extension.md",
     "conventions.md",
-    "deep-mlp.md",
     "jacobian-layout.md",
     "logistic-loss.md",
     "pitfalls.md",

@@ -2,8 +2,8 @@
 
 - the registry itself is consistent (unique ids, symbols and code names; shapes made of sizes);
 - every page lists only registered symbols in its ``<!-- symbols: ... -->`` marker, and every
-  converted page has exactly one;
-- no converted page writes a registered symbol with another shape (``W \\in \\mathbb R^{H\\times D}``)
+  derivation page has exactly one;
+- no derivation page writes a registered symbol with another shape (``W \\in \\mathbb R^{H\\times D}``)
   or a spelling the registry says to avoid (``\\delta`` for G), outside an "In other texts" box;
 - the marker's live check (tests/site/symbols.py) fails when an array is missing or misshapen.
 
@@ -24,12 +24,6 @@ from tests.site.symbols import SymbolCheck, problems
 REGISTRY = load_registry()
 PLACEHOLDER_SIZES = {"m", "n", "p", "q"}
 
-# Pages not yet written in the registry's notation. The one-notation issue empties this list page by
-# page; a page leaves it once its marker lists its symbols and the guards below pass on it.
-NOT_YET_CONVERTED = {
-    "deep-mlp.md",
-    "trace-tricks.md",
-}
 # Pages about the site rather than a derivation: no symbols table of their own.
 NOT_DERIVATIONS = {"api.md", "benchmark.md", "contributing.md", "notation.md"}
 
@@ -113,8 +107,8 @@ def test_notation_page_is_in_the_nav_and_shows_the_whole_registry():
     assert ALL_MARKER in (DOCS / "notation.md").read_text(encoding="utf-8")
 
 
-def test_the_list_of_unconverted_pages_names_real_pages():
-    assert set(markdown_pages()) >= NOT_YET_CONVERTED | NOT_DERIVATIONS
+def test_the_pages_exempt_from_a_symbols_table_are_real_pages():
+    assert set(markdown_pages()) >= NOT_DERIVATIONS
 
 
 @pytest.mark.parametrize("page", markdown_pages())
@@ -122,11 +116,11 @@ def test_page_lists_only_registered_symbols(page):
     assert not unknown_ids((DOCS / page).read_text(encoding="utf-8")), "add them to docs/notation.yml first"
 
 
-CONVERTED = sorted(set(markdown_pages()) - NOT_YET_CONVERTED - NOT_DERIVATIONS)
+DERIVATION_PAGES = sorted(set(markdown_pages()) - NOT_DERIVATIONS)
 
 
-@pytest.mark.parametrize("page", CONVERTED)
-def test_converted_page_has_one_table_and_the_registry_notation(page):
+@pytest.mark.parametrize("page", DERIVATION_PAGES)
+def test_derivation_page_has_one_table_and_the_registry_notation(page):
     markdown = (DOCS / page).read_text(encoding="utf-8")
     assert len(marker_ids(markdown)) == 1, "a derivation page lists its symbols once: <!-- symbols: ... -->"
     assert not avoided_spellings(markdown)

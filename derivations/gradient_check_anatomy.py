@@ -23,15 +23,16 @@
 # 2. What does the relative error measure, and why is it the right number to threshold?
 # 3. Which thresholds are safe, and what kinds of mistakes does each one let through?
 #
-# **Set-up.** The test function is the softmax cross-entropy of a linear layer, $L(W) =
-# \frac{1}{N}\sum_n -\log \mathrm{softmax}(X W)_{n, y_n}$ with $X \in \mathbb{R}^{N \times D}$ and
-# $W \in \mathbb{R}^{D \times C}$ (examples are rows). It is smooth everywhere, so every error we see
-# comes from the finite difference and the floating-point arithmetic, not from a kink. Its exact
-# gradient (derived on the softmax cross-entropy page) is
+# **Set-up.** The test function is the softmax cross-entropy of a net with one linear layer ($M = 1$,
+# so $W_1$ is $D \times C$ and the scores are $Z_1 = X W_1$), $L(W_1) =
+# \frac{1}{N}\sum_n -\log \mathrm{softmax}(X W_1)_{n, y_n}$ with $X \in \mathbb{R}^{N \times D}$
+# (examples are rows; `W` in the code). It is smooth everywhere, so every error we see comes from the
+# finite difference and the floating-point arithmetic, not from a kink. Its exact gradient (derived on
+# the softmax cross-entropy page) is
 #
-# $$\frac{\partial L}{\partial W} = X^\top \frac{P - Y}{N}, \qquad P = \mathrm{softmax}(XW),$$
+# $$\frac{\partial L}{\partial W_1} = X^\top \frac{P - Y}{N}, \qquad P = \mathrm{softmax}(XW_1),$$
 #
-# and `matgrad.softmax_cross_entropy` returns $\partial L/\partial Z = (P - Y)/N$.
+# and `matgrad.softmax_cross_entropy` returns $G_1 = \partial L/\partial Z_1 = (P - Y)/N$.
 
 # %%
 import matplotlib.pyplot as plt
@@ -59,14 +60,14 @@ print(f"L(W) = {loss(W):.6f},  ||dL/dW||_F = {np.linalg.norm(G_exact):.4f}")
 # %% [markdown]
 # ## Two finite differences
 #
-# For one entry $w$ of $W$ (all other entries held fixed), the two classic estimates of
-# $\partial L / \partial w$ are
+# For one entry $u$ of $W_1$ (all other entries held fixed), the two classic estimates of
+# $\partial L / \partial u$ are
 #
-# $$\text{forward: } \frac{L(w + \varepsilon) - L(w)}{\varepsilon}
-# = L'(w) + \frac{\varepsilon}{2} L''(w) + O(\varepsilon^2),$$
+# $$\text{forward: } \frac{L(u + \varepsilon) - L(u)}{\varepsilon}
+# = L'(u) + \frac{\varepsilon}{2} L''(u) + O(\varepsilon^2),$$
 #
-# $$\text{central: } \frac{L(w + \varepsilon) - L(w - \varepsilon)}{2\varepsilon}
-# = L'(w) + \frac{\varepsilon^2}{6} L'''(w) + O(\varepsilon^4).$$
+# $$\text{central: } \frac{L(u + \varepsilon) - L(u - \varepsilon)}{2\varepsilon}
+# = L'(u) + \frac{\varepsilon^2}{6} L'''(u) + O(\varepsilon^4).$$
 #
 # The Taylor remainders are the **truncation error**: it shrinks like $\varepsilon$ (forward) or
 # $\varepsilon^2$ (central). But each $L(\cdot)$ is computed in floating point with a relative error of
@@ -183,7 +184,7 @@ plt.show()
 # the central one (parallel to the dotted guides). Moving left, the error reaches a minimum and
 # then climbs again with slope about $-1$: that is round-off, $u|L|/\varepsilon$, and it is noisy
 # because it is the rounding of individual floating-point operations. At the far left of the float32 panel
-# $w + \varepsilon$ rounds back to $w$, both evaluations are identical and the estimate is exactly zero
+# $u + \varepsilon$ rounds back to $u$, both evaluations are identical and the estimate is exactly zero
 # (relative error 1).
 #
 # In float64 the central difference reaches about $10^{-10}$ near $\varepsilon \approx 10^{-5}$ and
@@ -238,9 +239,9 @@ assert best["float32", "central"][1] > 1e-6  # float32 cannot pass a 1e-7 check 
 #
 # ## What the relative error measures
 #
-# `matgrad.relative_error(a, b)` is
+# `matgrad.relative_error(U, V)` is
 #
-# $$\frac{\|a - b\|_F}{\max(\|a\|_F, \|b\|_F)},$$
+# $$\frac{\|U - V\|_F}{\max(\|U\|_F, \|V\|_F)},$$
 #
 # the size of the disagreement measured in units of the gradient itself (and $0$ when both are zero).
 # An *absolute* error would depend on the scale of the loss: multiply $L$ by 1000 and the absolute

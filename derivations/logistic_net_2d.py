@@ -15,15 +15,16 @@
 # # Two-dimensional points, a logistic net, and per-example SGD
 #
 # This notebook trains the small network of the logistic-loss page on points in the plane. Each
-# example is a row $x \in \mathbb{R}^{2}$ with a label $y \in \{-1, +1\}$; the net has one ReLU hidden
-# layer of $H$ units and a scalar output:
+# example is a row $x$ ($1 \times D$, here $D = 2$) with a label $y_n \in \{-1, +1\}$; the net has one
+# ReLU hidden layer of $H$ units and a scalar output (the notation of [Notation](../../notation/)):
 #
-# $$h = \mathrm{relu}(x W_i + b_i), \qquad \hat y = h \cdot w_o + b_o, \qquad
-# W_i \in \mathbb{R}^{2 \times H},\; b_i, w_o \in \mathbb{R}^{H},\; b_o \in \mathbb{R}.$$
+# $$a = \max(x W_i + b_i^\top, 0), \qquad \hat y_n = a\, w_o + b_o, \qquad
+# W_i \in \mathbb{R}^{D \times H},\; b_i, w_o \in \mathbb{R}^{H},\; b_o \in \mathbb{R}.$$
 #
-# The loss is the **sum** over the $N$ training examples of the logistic loss
-# $\ell(y, \hat y) = \log(1 + e^{-y \hat y})$, as in the source this set-up comes from; the network's
-# output turns into a probability with $P(y = +1 \mid x) = \sigma(\hat y)$.
+# The loss is the **sum** over the $N$ training examples of the logistic loss,
+# $L = \sum_n \log(1 + e^{-y_n \hat y_n})$, as in the course exercise this set-up comes from (a
+# two-layer net trained by SGD on points in the plane); the network's output turns into a
+# probability with $\Pr(y_n = +1 \mid x) = \sigma(\hat y_n)$.
 #
 # We do three things:
 #
@@ -175,10 +176,10 @@ assert acc_sgd >= threshold and acc_full >= threshold, (acc_sgd, acc_full)
 # %% [markdown]
 # ## A linear model for contrast
 #
-# Without the hidden layer the score is $\hat y = x w + b$, a straight decision boundary. The labels
+# Without the hidden layer the score is $\hat y_n = x w + b_o$, a straight decision boundary. The labels
 # sit on two concentric rings, so no straight line separates them. We train this model with the same
 # summed logistic loss (`matgrad.logistic_loss` gives $\partial L / \partial \hat y$; the chain rule
-# gives $\partial L/\partial w = X^\top \partial L/\partial \hat y$ and $\partial L/\partial b = \sum_n
+# gives $\partial L/\partial w = X^\top \partial L/\partial \hat y$ and $\partial L/\partial b_o = \sum_n
 # \partial L/\partial \hat y_n$) by full-batch descent.
 
 # %%
@@ -194,7 +195,7 @@ assert acc_lin < 0.7  # a straight line cannot separate two concentric rings
 # ## The decision boundary
 #
 # We evaluate each trained model on a grid covering the data and colour the plane by
-# $P(y = +1 \mid x) = \sigma(\hat y)$; the black line is the decision boundary $\hat y = 0$.
+# $\Pr(y_n = +1 \mid x) = \sigma(\hat y_n)$; the black line is the decision boundary $\hat y_n = 0$.
 
 # %%
 lim = 1.15 * np.abs(X).max()
@@ -225,7 +226,7 @@ plt.show()
 
 # %% [markdown]
 # **What the plot shows.** Both trained nets draw a closed boundary around the inner ring: each ReLU
-# unit contributes one straight hinge $x W_{i,:j} + b_{i,j} = 0$, and a dozen of them are enough to
+# unit $j$ contributes one straight hinge $x (W_i)_{:,j} + (b_i)_j = 0$, and a dozen of them are enough to
 # fence in a disc with a polygon. The linear model can only cut the plane in two halves and does little
 # better than predicting one class everywhere.
 #

@@ -6,6 +6,9 @@
 #                unit, docs pages, notebooks, guards, strict site build and the browser check
 #   make bench   its own venv (.venv-bench: torch, jax), then the benchmark, written to the committed
 #                record (benchmarks/, docs/benchmark.md); BENCH_ARGS="..." adds options
+#   make mutation  its own venv (.venv-mutation: mutmut), then the docs measured by mutation, written
+#                to the committed record (docs/assets/mutation.json, docs/reliability.md); not part of
+#                `make test`; MUTATION_ARGS="--modules layers" measures a subset
 #
 # Needs Python 3.11.5+ (the pinned docs toolchain requires it; PYTHON=python3.12 make ... to pick one). npm and Chromium are installed with
 # apt-get (Debian) when missing.
@@ -23,18 +26,23 @@ BENCH_VENV ?= .venv-bench
 # (a negative value needs root; otherwise nice warns and the run goes on at the usual priority).
 BENCH_NICE ?= -15
 BENCH_ARGS ?=
+# The mutation run's venv: the dev pins plus mutmut's (requirements-mutation.txt), without matgrad
+# itself, so that the pages can only import mutmut's mutated copy.
+MUTATION_VENV ?= .venv-mutation
+MUTATION_ARGS ?=
 KATEX := docs/assets/vendor/katex
 APT_GET := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get
 # Plots must reach the pages: a non-interactive backend removes them from notebook pages.
 NO_AGG := env -u MPLBACKEND
 
-.PHONY: help setup serve build test bench chromium npm clean
+.PHONY: help setup serve build test bench mutation chromium npm clean
 
 help:
 	@echo "make serve  - install what is missing, serve the site on http://127.0.0.1:8000/"
 	@echo "make test   - install what is missing, run every test (unit, docs, notebooks, build, browser)"
 	@echo "make build  - strict build of the site into site/"
 	@echo "make bench  - install the benchmark's venv (.venv-bench), measure, write the committed record"
+	@echo "make mutation - install mutmut's venv (.venv-mutation), mutate src/matgrad, run the docs pages against each mutant"
 
 setup: $(VENV)/.installed $(KATEX)/.installed
 
@@ -57,6 +65,20 @@ test: setup chromium
 # runs itself again without them) and the record says so.
 bench: $(BENCH_VENV)/.installed
 	nice -n $(BENCH_NICE) $(BENCH_VENV)/bin/python -m benchmarks --save $(BENCH_ARGS)
+
+# The docs measured by mutation (docs/reliability.md): mutmut mutates src/matgrad and runs the docs
+# pages alone against each mutant (tests/site/mutation.py; about 15 minutes on 2 cores). It works in
+# a scratch copy (build/mutation) with PYTHONPATH removed.
+mutation: $(MUTATION_VENV)/.installed
+	env -u PYTHONPATH $(MUTATION_VENV)/bin/python -m tests.site.mutation $(MUTATION_ARGS)
+
+$(MUTATION_VENV)/.installed: requirements-dev.txt requirements-mutation.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11, 5))' \
+	  || { echo "the mutation venv needs Python 3.11.5+ (as the dev pins do); $(PYTHON) is $$($(PYTHON) -V)"; exit 1; }
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq python3-venv; }
+	test -x $(MUTATION_VENV)/bin/python || $(PYTHON) -m venv $(MUTATION_VENV)
+	$(MUTATION_VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt -r requirements-mutation.txt
+	touch $@
 
 $(BENCH_VENV)/.installed: benchmarks/requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq python3-venv; }
@@ -93,4 +115,4 @@ chromium:
 	@command -v chromium >/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq chromium; }
 
 clean:
-	rm -rf site screenshots .cache docs/assets/vendor node_modules
+	rm -rf site screenshots .cache docs/assets/vendor node_modules build/mutation

@@ -17,7 +17,7 @@ __all__ = ["log_softmax", "relu", "relu_derivative", "sigmoid", "softmax", "soft
 
 def _finite_float(Z, name="Z"):
     Z = float_array(Z, name)
-    check_finite(Z, name)
+    check_finite((name, Z))
     return Z
 
 
@@ -79,11 +79,7 @@ def sigmoid(Z):
     ValueError
         As :func:`relu`.
     """
-    return _sigmoid(_finite_float(Z))
-
-
-def _sigmoid(Z):
-    """:func:`sigmoid` without input checks (Z a finite float array)."""
+    Z = _finite_float(Z)
     e = np.exp(-np.abs(Z))  # in (0, 1]: cannot overflow
     r = 1 / (1 + e)
     return np.where(Z >= 0, r, e * r)

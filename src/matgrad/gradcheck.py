@@ -10,6 +10,8 @@ a Jacobian is in numerator layout, ``J[i, j] = d vec(f)_i / d vec(X)_j``, with v
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._checks import as_numeric, check_finite
@@ -72,14 +74,14 @@ def _float64_copy(X, name="X"):
     X = as_numeric(X, name)
     if X.dtype == np.float32:
         raise ValueError(f"finite differences need float64 (eps=1e-6 is below float32 resolution); {name} is float32")
-    check_finite(X, name)
+    check_finite((name, X))
     # A Fortran-ordered copy, so that vec(Xp) is a *view* and writing entry j of it perturbs vec(X)_j.
     return np.array(X, dtype=np.float64, order="F", copy=True)
 
 
 def _check_eps(eps):
     eps = float(eps)
-    if not (np.isfinite(eps) and eps > 0):
+    if not (math.isfinite(eps) and eps > 0):
         raise ValueError(f"eps must be a positive finite number; got {eps!r}")
     return eps
 
@@ -87,7 +89,7 @@ def _check_eps(eps):
 def numerical_gradient(f, X, eps=1e-6):
     """Central finite-difference gradient of a scalar function, on every entry of ``X``.
 
-    ``G[idx] = (f(X + eps E_idx) - f(X - eps E_idx)) / (2 eps)``, one pair of calls per entry.
+    ``grad[idx] = (f(X + eps E_idx) - f(X - eps E_idx)) / (2 eps)``, one pair of calls per entry.
 
     Parameters
     ----------
@@ -197,8 +199,7 @@ def relative_error(a, b):
         raise ValueError(f"relative_error needs two arrays of the same shape; got {a.shape} and {b.shape}")
     a = a.astype(np.float64, copy=False)
     b = b.astype(np.float64, copy=False)
-    check_finite(a, "a")
-    check_finite(b, "b")
+    check_finite(("a", a), ("b", b))
     scale = max(np.linalg.norm(a.ravel()), np.linalg.norm(b.ravel()))
     if scale == 0.0:
         return 0.0
@@ -255,9 +256,9 @@ def check_gradient(f, X, grad, *, eps=1e-6, tol=1e-7):
     if grad.shape != X_arr.shape:
         raise ValueError(f"grad must have X's shape {X_arr.shape} (gradient layout); got {grad.shape}")
     tol = float(tol)
-    check_finite(grad, "the analytic gradient grad")
+    check_finite(("the analytic gradient grad", grad))
     numeric = numerical_gradient(f, X_arr, eps=eps)
-    check_finite(numeric, "the numerical gradient (f returned NaN or inf near X)")
+    check_finite(("the numerical gradient (f returned NaN or inf near X)", numeric))
     error = relative_error(grad, numeric)
     if error < tol:
         return error

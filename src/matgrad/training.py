@@ -1,4 +1,9 @@
-"""Gradient descent: full batch, minibatch SGD and per-example SGD, with adapters for the two nets."""
+"""Gradient descent: full batch, minibatch SGD and per-example SGD.
+
+The loss functions it descends are ``(params, X, y) -> (loss, grads)`` callables; the two nets
+provide theirs beside them: :func:`matgrad.mlp_loss_and_grads` (in :mod:`matgrad.mlp`) and
+:func:`matgrad.logistic_net_loss_and_grads` (in :mod:`matgrad.logistic_net`).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._checks import positive_int, scalar
-from .logistic_net import _loss_and_gradient
-from .mlp import mlp_forward_backward
 
-__all__ = ["logistic_net_loss_and_grads", "mlp_loss_and_grads", "train"]
+__all__ = ["train"]
 
 
 def train(loss_and_grads, params, X, y, *, lr, epochs, batch_size=None, rng=None, callback=None):
@@ -100,53 +103,3 @@ def _check_grads(grads, params):
     for k, P in params.items():
         if np.shape(grads[k]) != P.shape:
             raise ValueError(f"grads[{k!r}] has shape {np.shape(grads[k])} but {k} has shape {P.shape}")
-
-
-def logistic_net_loss_and_grads(params, X, y):
-    """:func:`train` adapter for the logistic net (summed logistic loss).
-
-    Parameters
-    ----------
-    params : dict with exactly the keys Wi (d, h), bi (h,), Wo (h,), bo (scalar)
-    X : (N, d) or (d,); y : (N,) labels -1/+1 (or a single label for X (d,))
-
-    Returns
-    -------
-    loss : float; grads : dict with keys Wi, bi, Wo, bo (grad of bo a float)
-
-    Raises
-    ------
-    ValueError
-        If the keys are not exactly Wi, bi, Wo, bo, or as :func:`matgrad.logistic_net_gradient`.
-    """
-    expected = ["Wi", "bi", "Wo", "bo"]
-    if not isinstance(params, Mapping) or set(params) != set(expected):
-        got = list(params) if isinstance(params, Mapping) else type(params).__name__
-        raise ValueError(f"params must have exactly the keys {expected}; got {got}")
-    loss, grads = _loss_and_gradient(X, y, params["Wi"], params["bi"], params["Wo"], params["bo"])
-    return loss, dict(zip(expected, grads, strict=True))
-
-
-def mlp_loss_and_grads(reg=0.0):
-    """A :func:`train`-ready ``loss_and_grads`` for :func:`matgrad.mlp_forward_backward` at penalty ``reg``.
-
-    Parameters
-    ----------
-    reg : float >= 0, lambda in ``reg * sum_l ||W_l||_F^2``
-
-    Returns
-    -------
-    callable ``(params, X, y) -> (loss, grads)``, params with keys W1, b1, ..., WL, bL,
-    X (N, D), y (N,) integer labels.
-
-    Raises
-    ------
-    ValueError
-        If reg is negative or not finite.
-    """
-    reg = scalar(reg, "reg", minimum=0.0)
-
-    def loss_and_grads(params, X, y):
-        return mlp_forward_backward(params, X, y, reg)
-
-    return loss_and_grads

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,7 @@ _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _FLOAT_DTYPES = (_F32, _F64)
 _SMALL = 4096  # a non-contiguous array up to this size is probed through a (small) contiguous copy
 _UNSIGNED = {1: np.dtype(np.uint8), 2: np.dtype(np.uint16), 4: np.dtype(np.uint32), 8: np.dtype(np.uint64)}
+_vdot, _isfinite = np.vdot, math.isfinite  # bound once: check_finite runs on every call
 
 
 def as_numeric(a: ArrayLike, name: str) -> NDArray[Any]:
@@ -78,27 +80,32 @@ def float_array(a: ArrayLike, name: str) -> FloatArray:
     return arr if arr.dtype.kind == "f" else arr.astype(_F64)
 
 
-def check_finite(*named: tuple[str, NDArray[Any]]) -> None:
-    """Raise ValueError naming the first of the ``(name, array)`` pairs with a NaN or +-inf entry.
+def check_finite(names: Sequence[str], arrays: Sequence[NDArray[Any]]) -> None:
+    """Raise ValueError naming the first of ``arrays`` (called ``names``) with a NaN or +-inf entry.
 
     The one finiteness check of matgrad: every public function calls it once, with all its arrays.
-    Each floating array is probed by one pass, ``a . a`` (the dot product of its entries with
-    themselves, no temporary copy for a contiguous array), which is finite unless an entry is NaN
-    or infinite, or the sum of squares overflows. Only when a probe is not finite are that array's
-    entries inspected one by one, and the error names the first non-finite entry.
+    Each array is probed by one pass, ``a . a`` (the dot product of its entries with themselves,
+    no temporary copy for a large contiguous array), which is finite unless an entry is NaN or
+    infinite, or the sum of squares overflows (an integer array's probe is always finite). Only
+    when a probe is not finite are that array's entries inspected one by one, and the error names
+    the first non-finite entry. (``np.vdot`` runs no floating-point error check, so an overflow
+    gives inf without a warning; ``tests/unit/test_checks.py`` pins that.)
     """
-    for name, a in named:
-        if a.dtype.kind != "f":
-            continue  # integer and boolean arrays are always finite
-        if a.flags.c_contiguous or a.size <= _SMALL:
-            probe = np.vdot(a, a)  # flattens in C order: a view here, a small copy otherwise
+    i = -1
+    for a in arrays:
+        i += 1
+        size = a.size
+        if size == 1:
+            probe = a.item()  # a scalar: no NumPy call needed
+        elif size <= _SMALL or a.flags.c_contiguous:
+            probe = _vdot(a, a)  # flattens in C order: a view, or a copy of a small array
         elif a.flags.f_contiguous:
-            probe = np.vdot(a.T, a.T)  # the transpose is C-contiguous: no copy
+            probe = _vdot(a.T, a.T)  # the transpose is C-contiguous: no copy
         else:
             with np.errstate(all="ignore"):
                 probe = np.add.reduce(a, axis=None)
-        if not math.isfinite(probe):
-            _raise_if_not_finite(a, name)
+        if not _isfinite(probe):
+            _raise_if_not_finite(a, names[i])
 
 
 def _raise_if_not_finite(arr: NDArray[Any], name: str) -> None:

@@ -17,7 +17,7 @@ __all__ = ["log_softmax", "relu", "relu_derivative", "sigmoid", "softmax", "soft
 
 def _finite_float(Z, name="Z"):
     Z = float_array(Z, name)
-    check_finite((name, Z))
+    check_finite((name,), (Z,))
     return Z
 
 

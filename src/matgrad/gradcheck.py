@@ -74,7 +74,7 @@ def _float64_copy(X, name="X"):
     X = as_numeric(X, name)
     if X.dtype == np.float32:
         raise ValueError(f"finite differences need float64 (eps=1e-6 is below float32 resolution); {name} is float32")
-    check_finite((name, X))
+    check_finite((name,), (X,))
     # A Fortran-ordered copy, so that vec(Xp) is a *view* and writing entry j of it perturbs vec(X)_j.
     return np.array(X, dtype=np.float64, order="F", copy=True)
 
@@ -199,7 +199,7 @@ def relative_error(a, b):
         raise ValueError(f"relative_error needs two arrays of the same shape; got {a.shape} and {b.shape}")
     a = a.astype(np.float64, copy=False)
     b = b.astype(np.float64, copy=False)
-    check_finite(("a", a), ("b", b))
+    check_finite(("a", "b"), (a, b))
     scale = max(np.linalg.norm(a.ravel()), np.linalg.norm(b.ravel()))
     if scale == 0.0:
         return 0.0
@@ -256,9 +256,9 @@ def check_gradient(f, X, grad, *, eps=1e-6, tol=1e-7):
     if grad.shape != X_arr.shape:
         raise ValueError(f"grad must have X's shape {X_arr.shape} (gradient layout); got {grad.shape}")
     tol = float(tol)
-    check_finite(("the analytic gradient grad", grad))
+    check_finite(("the analytic gradient grad",), (grad,))
     numeric = numerical_gradient(f, X_arr, eps=eps)
-    check_finite(("the numerical gradient (f returned NaN or inf near X)", numeric))
+    check_finite(("the numerical gradient (f returned NaN or inf near X)",), (numeric,))
     error = relative_error(grad, numeric)
     if error < tol:
         return error

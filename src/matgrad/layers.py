@@ -83,7 +83,7 @@ def affine_forward(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> tuple[FloatArray
         raise ValueError(f"b has shape {b.shape} but W has shape {W.shape}; expected b of shape ({W.shape[1]},)")
     dtype = common_float_dtype(("X", X), ("W", W), ("b", b))
     X, W, b = to_float(X, dtype), to_float(W, dtype), to_float(b, dtype)
-    check_finite(("X", X), ("W", W), ("b", b))
+    check_finite(("X", "W", "b"), (X, W, b))
     Z = X @ W + b
     return Z, AffineCache(X, W)
 
@@ -147,7 +147,7 @@ def relu_forward(Z: ArrayLike) -> tuple[FloatArray, ReluCache]:
         If Z is not real numeric or not finite.
     """
     Z = float_array(Z, "Z")
-    check_finite(("Z", Z))
+    check_finite(("Z",), (Z,))
     A = np.maximum(Z, 0)
     return A, A
 
@@ -285,5 +285,5 @@ def _upstream(dOut: ArrayLike, shape: tuple[int, ...], dtype: np.dtype[np.floati
     if d.dtype.kind == "f" and d.dtype != dtype:
         raise ValueError(f"{name} is {d.dtype} but the forward pass ran in {dtype}; cast it explicitly")
     d = to_float(d, dtype)
-    check_finite((name, d))
+    check_finite((name,), (d,))
     return d

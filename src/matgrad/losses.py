@@ -56,7 +56,7 @@ def softmax_cross_entropy(Z: ArrayLike, y: ArrayLike) -> tuple[float, FloatArray
     check_ndim(Z, "Z", (2,), "(N, C)")
     if Z.shape[0] == 0 or Z.shape[1] == 0:
         raise ValueError(f"Z must have shape (N, C) with N >= 1 and C >= 1; got {Z.shape}")
-    check_finite(("Z", Z))
+    check_finite(("Z",), (Z,))
     labels = class_labels(y, Z.shape[0], Z.shape[1])
     N = Z.shape[0]
     rows = np.arange(N)
@@ -93,7 +93,7 @@ def logistic_loss(yhat: ArrayLike, y: ArrayLike) -> tuple[float, float | FloatAr
     """
     yhat = float_array(yhat, "yhat")
     check_ndim(yhat, "yhat", (0, 1), "() or (N,)")
-    check_finite(("yhat", yhat))
+    check_finite(("yhat",), (yhat,))
     labels = sign_labels(y, yhat.shape, yhat.dtype)
     neg_margin = -labels * yhat  # -y_n yhat_n, (N,)
     loss = float(np.sum(np.logaddexp(0, neg_margin)))  # log(1 + exp(-y yhat)), summed
@@ -130,6 +130,6 @@ def l2_penalty(params: Mapping[str, ArrayLike], reg: float) -> tuple[float, dict
     weights = {k: float_array(v, k) for k, v in params.items() if isinstance(k, str) and k.startswith("W")}
     if not weights:
         raise ValueError(f"params has no weight entry (a key starting with 'W'); got keys {list(params)}")
-    check_finite(*weights.items())
+    check_finite(list(weights), list(weights.values()))
     penalty = reg * sum(float(np.sum(W * W)) for W in weights.values())  # reg sum_l ||W_l||_F^2
     return penalty, {k: (2 * reg) * W for k, W in weights.items()}

@@ -204,8 +204,8 @@ def _forward_backward(
     # Forward. A[l] holds A_l (A_0 = X); Z_l is computed in place and becomes A_l.
     A = [X]
     for W, b in zip(Ws[:-1], bs[:-1], strict=True):
-        A.append(kernels.add_bias_relu(A[-1] @ W, b))
-    scores = A[-1] @ Ws[-1]
+        A.append(kernels.add_bias_relu(A[-1].dot(W), b))
+    scores = A[-1].dot(Ws[-1])
     scores += bs[-1]
     if labels is None:
         return scores
@@ -219,7 +219,7 @@ def _forward_backward(
     ones_N = kernels.ones(X.shape[0], X.dtype)
     for l in range(L, 0, -1):
         W, A_prev = Ws[l - 1], A[l - 1]
-        dW = A_prev.T @ dZ
+        dW = A_prev.T.dot(dZ)
         if reg:
             dW += (2 * reg) * W
         grads[keys[2 * l - 2]] = dW
@@ -233,10 +233,10 @@ _KEY = re.compile(r"^([Wb])([1-9][0-9]*)$")
 
 
 @functools.cache
-def _layer_keys(L: int) -> tuple[tuple[str, ...], frozenset[str]]:
-    """The parameter names W1, b1, ..., WL, bL of an L-layer net, in order and as a set."""
+def _layer_keys(L: int) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]:
+    """The parameter names W1, b1, ..., WL, bL of an L-layer net: in order, as a set, and after "X"."""
     names = tuple(f"{p}{l}" for l in range(1, L + 1) for p in "Wb")
-    return names, frozenset(names)
+    return names, frozenset(names), ("X", *names)
 
 
 def _check_keys(params: Mapping[str, Any], L: int) -> None:
@@ -274,7 +274,7 @@ def _validated(
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays; got {type(params).__name__}")
     L = _n_layers(params) if n_layers is None else n_layers
-    keys = _layer_keys(L)[0]
+    keys, _, names = _layer_keys(L)
     arrays: list[NDArray[Any]] = [as_numeric(params[k], k) for k in keys]
     X = as_numeric(X_in, "X")
     check_ndim(X, "X", (2,), "(N, D)")
@@ -296,9 +296,9 @@ def _validated(
             raise ValueError(f"b{l} has shape {b.shape} but W{l} has shape {W.shape}; expected ({W.shape[1]},)")
         width = W.shape[1]
     dtype = X.dtype
-    if dtype.kind != "f" or any(a.dtype is not dtype for a in arrays):  # else: nothing to convert
+    if dtype.kind != "f" or not all(a.dtype is dtype for a in arrays):  # else: nothing to convert
         dtype = common_float_dtype(("X", X), *zip(keys, arrays, strict=True))
         X = to_float(X, dtype)
         arrays = [to_float(a, dtype) for a in arrays]
-    check_finite(("X", X), *zip(keys, arrays, strict=True))
+    check_finite(names, [X, *arrays])
     return keys, arrays[0::2], arrays[1::2], X

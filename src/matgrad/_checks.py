@@ -34,7 +34,12 @@ from ._typing import FloatArray, IntArray
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _FLOAT_DTYPES = (_F32, _F64)
 _SMALL = 4096  # a non-contiguous array up to this size is probed through a (small) contiguous copy
-_UNSIGNED = {1: np.dtype(np.uint8), 2: np.dtype(np.uint16), 4: np.dtype(np.uint32), 8: np.dtype(np.uint64)}
+_UNSIGNED: dict[int, np.dtype[np.unsignedinteger[Any]]] = {
+    1: np.dtype(np.uint8),
+    2: np.dtype(np.uint16),
+    4: np.dtype(np.uint32),
+    8: np.dtype(np.uint64),
+}
 _vdot, _isfinite = np.vdot, math.isfinite  # bound once: check_finite runs on every call
 
 

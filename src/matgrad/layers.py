@@ -9,6 +9,9 @@ but the kernels of :mod:`matgrad.kernels`, which compute the same numbers in pla
 equal to the composition of these layers).
 
 Bad shapes, mixed float32/float64 and non-finite values raise ValueError (see matgrad._checks).
+
+Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``FloatArray``
+(``NDArray[np.floating]``: float32 or float64, the inputs' dtype) out.
 """
 
 from __future__ import annotations
@@ -114,6 +117,8 @@ def affine_backward(dZ: ArrayLike, cache: AffineCache) -> tuple[FloatArray, Floa
     X, W = cache
     dZ = _upstream(dZ, (*X.shape[:-1], W.shape[1]), X.dtype, "dZ")
     dX = dZ @ W.T
+    dW: FloatArray
+    db: FloatArray
     if X.ndim == 1:  # one example: x (D,), dz (H,)
         dW = np.outer(X, dZ)
         db = dZ.copy()
@@ -272,7 +277,7 @@ def softmax_backward(dP: ArrayLike, cache: SoftmaxCache) -> FloatArray:
     """
     P = cache
     dP = _upstream(dP, P.shape, P.dtype, "dP")
-    dZ = dP - (dP * P).sum(axis=-1, keepdims=True)
+    dZ: FloatArray = dP - (dP * P).sum(axis=-1, keepdims=True)
     dZ *= P
     return dZ
 

@@ -15,11 +15,13 @@ layer formulas run as the kernels of :mod:`matgrad.kernels` (tested equal to the
 :func:`matgrad.affine_forward`, :func:`matgrad.relu_forward` and :func:`matgrad.logistic_loss`
 and their backward passes); :func:`logistic_net_gradient_kronecker` is the explicit-Jacobian route
 for one example, written to teach the Kronecker form of d z / d vec(Wi), not to be fast.
+
+Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``FloatArray``
+(``NDArray[np.floating]``: float32 or float64, the inputs' dtype) out.
 """
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -58,7 +60,7 @@ def _validated(
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """Check shapes, dtypes and finiteness; return X, Wi, bi, Wo as arrays and bo as a 0-d array."""
     X_, Wi_, bi_, Wo_ = as_numeric(X, "X"), as_numeric(Wi, "Wi"), as_numeric(bi, "bi"), as_numeric(Wo, "Wo")
-    weak_bo = type(bo) is not np.ndarray and isinstance(bo, numbers.Real) and not isinstance(bo, (bool, np.bool_))
+    weak_bo = isinstance(bo, (int, float, np.integer, np.floating)) and not isinstance(bo, bool)
     bo_ = as_numeric(bo, "bo")
     if bo_.ndim != 0:
         check_ndim(bo_, "bo", (0,), "() (a scalar)")
@@ -94,10 +96,16 @@ def _validated(
 def _labels(Y: ArrayLike, X: FloatArray) -> FloatArray | float:
     """The labels for X, validated: a float -1.0/1.0 for one example (X (d,) or (1, d)), else (N,) in X's dtype."""
     shape = X.shape[:-1]  # () or (N,)
-    if shape == () and (type(Y) is int or type(Y) is float) and (Y == 1 or Y == -1):
-        return float(Y)  # one example, without an array
-    if type(Y) is np.ndarray and Y.size == 1 and Y.shape == shape and Y.dtype.kind in "iuf":
-        one = Y.item()  # per-example SGD: X (1, d), Y (1,)
+    given: object = Y
+    if (
+        shape == ()
+        and isinstance(given, (int, float, np.integer, np.floating))
+        and not isinstance(given, bool)
+        and (given == 1 or given == -1)
+    ):
+        return float(given)  # one example, without an array (e.g. a label taken from an array)
+    if type(given) is np.ndarray and given.size == 1 and given.shape == shape and given.dtype.kind in "iuf":
+        one = given.item()  # per-example SGD: X (1, d), Y (1,)
         if one == 1 or one == -1:
             return float(one)
     labels = sign_labels(Y, shape, X.dtype, "Y")
@@ -107,7 +115,7 @@ def _labels(Y: ArrayLike, X: FloatArray) -> FloatArray | float:
 def _forward(X: FloatArray, Wi: FloatArray, bi: FloatArray, Wo: FloatArray, bo: FloatArray) -> FloatArray:
     """``yhat = relu(X Wi + 1 bi^T) Wo + bo`` on validated arrays, X (N, d): yhat (N,)."""
     H = kernels.add_bias_relu(X.dot(Wi), bi)  # (N, h)
-    yhat = H.dot(Wo)
+    yhat: FloatArray = H.dot(Wo)
     yhat += bo
     return yhat
 

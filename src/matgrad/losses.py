@@ -4,6 +4,9 @@
 - logistic loss: the SUM over examples, labels in {-1, +1} (as in the single-example net);
 - L2 penalty: ``reg * sum ||W||_F^2`` over the weights, gradient ``2 reg W``. The other common
   convention ``(reg'/2) ||W||^2`` (gradient ``reg' W``) is the same at ``reg' = 2 reg``.
+
+Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``FloatArray``
+(``NDArray[np.floating]``: float32 or float64, the inputs' dtype) out.
 """
 
 from __future__ import annotations

@@ -17,13 +17,16 @@ the shape of its parameter. The two-layer net is the case L = 2.
 The inputs are validated once per call; the passes then run the kernels of :mod:`matgrad.kernels`
 (the same numbers as the layers of :mod:`matgrad.layers` and the losses of :mod:`matgrad.losses`,
 composed, to rounding).
+
+Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``FloatArray``
+(``NDArray[np.floating]``: float32 or float64, the inputs' dtype) out.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, overload
 
 import numpy as np
@@ -51,7 +54,7 @@ LossAndGrads = Callable[[Mapping[str, ArrayLike], ArrayLike, ArrayLike], tuple[f
 """A ``(params, X, y) -> (loss, grads)`` function, as :func:`matgrad.train` takes."""
 
 
-def init_mlp(sizes: ArrayLike, rng: np.random.Generator, scale: float | None = None) -> dict[str, FloatArray]:
+def init_mlp(sizes: Iterable[int], rng: np.random.Generator, scale: float | None = None) -> dict[str, FloatArray]:
     """Random parameters for an MLP with layer widths ``sizes = (D, H_1, ..., H_{L-1}, C)``.
 
     Parameters
@@ -73,7 +76,7 @@ def init_mlp(sizes: ArrayLike, rng: np.random.Generator, scale: float | None = N
         If sizes has fewer than 2 entries or a non-positive one, rng is not a Generator, or scale
         is negative or not finite.
     """
-    widths = list(sizes)  # type: ignore[call-overload]
+    widths = list(sizes)
     if len(widths) < 2:
         raise ValueError(f"sizes must list at least the input and output widths (D, ..., C); got {widths}")
     widths = [positive_int(s, f"sizes[{i}]") for i, s in enumerate(widths)]
@@ -205,7 +208,7 @@ def _forward_backward(
     A = [X]
     for W, b in zip(Ws[:-1], bs[:-1], strict=True):
         A.append(kernels.add_bias_relu(A[-1].dot(W), b))
-    scores = A[-1].dot(Ws[-1])
+    scores: FloatArray = A[-1].dot(Ws[-1])
     scores += bs[-1]
     if labels is None:
         return scores
@@ -215,7 +218,7 @@ def _forward_backward(
         loss += reg * sum(kernels.squared_norm(W) for W in Ws)
 
     # Backward: dZ holds dL/dZ_l on entering step l.
-    grads: Grads = dict.fromkeys(params)  # type: ignore[arg-type]  # filled below, in params' order
+    grads: dict[str, Any] = dict.fromkeys(params)  # filled below, in params' order
     ones_N = kernels.ones(X.shape[0], X.dtype)
     for l in range(L, 0, -1):
         W, A_prev = Ws[l - 1], A[l - 1]

@@ -104,10 +104,15 @@ def _labels(Y: ArrayLike, X: FloatArray) -> FloatArray | float:
         and (given == 1 or given == -1)
     ):
         return float(given)  # one example, without an array (e.g. a label taken from an array)
-    if type(given) is np.ndarray and given.size == 1 and given.shape == shape and given.dtype.kind in "iuf":
-        one = given.item()  # per-example SGD: X (1, d), Y (1,)
-        if one == 1 or one == -1:
-            return float(one)
+    if type(given) is np.ndarray and given.shape == shape and given.dtype.kind in "iuf":
+        if given.size == 1:
+            one = given.item()  # per-example SGD: X (1, d), Y (1,)
+            if one == 1 or one == -1:
+                return float(one)
+        else:
+            batch = given.astype(X.dtype, copy=False)
+            if (np.abs(batch) == 1).all():
+                return batch  # a batch of -1/+1 labels; anything else gets sign_labels' message
     labels = sign_labels(Y, shape, X.dtype, "Y")
     return float(labels.reshape(-1)[0]) if labels.size == 1 else labels
 

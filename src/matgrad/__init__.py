@@ -9,9 +9,17 @@ is importable from here; the modules keep one concept each:
 - :mod:`matgrad.layers`: forward/backward pairs (affine, relu, sigmoid, softmax)
 - :mod:`matgrad.losses`: softmax cross-entropy (mean), logistic loss (sum), L2 penalty
 - :mod:`matgrad.mlp`: the L-layer ReLU net (and the two-layer case)
-- :mod:`matgrad.logistic_net`: the single-output logistic net of source 000
+- :mod:`matgrad.logistic_net`: the single-output logistic net of a common course exercise
+  (Wi (d, h), bi (h,), Wo (h,), bo scalar; summed logistic loss, labels -1/+1)
 - :mod:`matgrad.training`: gradient descent and SGD
 - :mod:`matgrad.datasets`: iris, rings, train/test split
+- :mod:`matgrad.kernels`: the fast, unchecked, in-place kernels the two nets run (not re-exported)
+
+Gradient names: ``dA`` always means dL/dA, the gradient of the scalar loss L with respect to A,
+of A's shape (``dW``, ``db``, ``dZ``, ``dyhat``, ``dWi``, ``dbo``, ...); the pages write the
+gradient of a layer's pre-activation, dZ_l, as G_l. Teaching code (activations, layers, losses)
+is written as the formulas of the pages; the nets validate their inputs once per call and run
+:mod:`matgrad.kernels`, which tests hold equal to the composition of the teaching layers.
 """
 
 from .activations import log_softmax, relu, relu_derivative, sigmoid, softmax, softmax_jacobian
@@ -40,10 +48,11 @@ from .logistic_net import (
     logistic_net_gradient,
     logistic_net_gradient_kronecker,
     logistic_net_loss,
+    logistic_net_loss_and_grads,
 )
 from .losses import l2_penalty, logistic_loss, softmax_cross_entropy
-from .mlp import init_mlp, mlp_forward_backward, two_layer_forward_backward
-from .training import logistic_net_loss_and_grads, mlp_loss_and_grads, train
+from .mlp import init_mlp, mlp_forward_backward, mlp_loss_and_grads, two_layer_forward_backward
+from .training import train
 
 __version__ = "0.1.0"
 

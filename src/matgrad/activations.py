@@ -4,24 +4,29 @@ Every function works entry by entry (relu, sigmoid) or row by row along the last
 log_softmax), keeps the dtype of a float32/float64 input (integer input is computed in float64),
 and raises ValueError on NaN or infinite input: a non-finite logit would silently turn a whole
 row of probabilities into NaN.
+
+Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``FloatArray``
+(``NDArray[np.floating]``: float32 or float64, the inputs' dtype) out.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import check_finite, check_ndim, float_array
+from ._typing import FloatArray
 
 __all__ = ["log_softmax", "relu", "relu_derivative", "sigmoid", "softmax", "softmax_jacobian"]
 
 
-def _finite_float(Z, name="Z"):
+def _finite_float(Z: ArrayLike, name: str = "Z") -> FloatArray:
     Z = float_array(Z, name)
-    check_finite(Z, name)
+    check_finite((name,), (Z,))
     return Z
 
 
-def relu(Z):
+def relu(Z: ArrayLike) -> FloatArray:
     """Rectified linear unit ``max(Z, 0)``, entry by entry.
 
     Parameters
@@ -40,7 +45,7 @@ def relu(Z):
     return np.maximum(_finite_float(Z), 0)
 
 
-def relu_derivative(Z):
+def relu_derivative(Z: ArrayLike) -> FloatArray:
     """Derivative of :func:`relu`: the 0/1 mask ``Z > 0`` (0 at the kink Z = 0, by convention).
 
     Parameters
@@ -60,7 +65,7 @@ def relu_derivative(Z):
     return (Z > 0).astype(Z.dtype)
 
 
-def sigmoid(Z):
+def sigmoid(Z: ArrayLike) -> FloatArray:
     """Logistic sigmoid ``1 / (1 + exp(-Z))``, entry by entry, without overflow.
 
     Uses ``e = exp(-|Z|) <= 1``: ``sigmoid(Z) = 1/(1+e)`` for Z >= 0 and ``e/(1+e)`` for Z < 0, so no
@@ -79,17 +84,13 @@ def sigmoid(Z):
     ValueError
         As :func:`relu`.
     """
-    return _sigmoid(_finite_float(Z))
-
-
-def _sigmoid(Z):
-    """:func:`sigmoid` without input checks (Z a finite float array)."""
+    Z = _finite_float(Z)
     e = np.exp(-np.abs(Z))  # in (0, 1]: cannot overflow
     r = 1 / (1 + e)
     return np.where(Z >= 0, r, e * r)
 
 
-def softmax(Z):
+def softmax(Z: ArrayLike) -> FloatArray:
     """Row-wise softmax ``P[i, c] = exp(Z[i, c]) / sum_k exp(Z[i, k])``, stable for any finite Z.
 
     The row maximum is subtracted before exponentiating (softmax is unchanged by a constant shift
@@ -110,13 +111,13 @@ def softmax(Z):
     """
     Z = _finite_float(Z)
     _check_class_axis(Z)
-    P = Z - Z.max(axis=-1, keepdims=True)
+    P: FloatArray = Z - Z.max(axis=-1, keepdims=True)
     np.exp(P, out=P)
     P /= P.sum(axis=-1, keepdims=True)
     return P
 
 
-def log_softmax(Z):
+def log_softmax(Z: ArrayLike) -> FloatArray:
     """Row-wise log-softmax ``Z - logsumexp(Z)``, computed without forming softmax first.
 
     Parameters
@@ -134,12 +135,12 @@ def log_softmax(Z):
     """
     Z = _finite_float(Z)
     _check_class_axis(Z)
-    S = Z - Z.max(axis=-1, keepdims=True)
+    S: FloatArray = Z - Z.max(axis=-1, keepdims=True)
     S -= np.log(np.exp(S).sum(axis=-1, keepdims=True))
     return S
 
 
-def softmax_jacobian(p):
+def softmax_jacobian(p: ArrayLike) -> FloatArray:
     """Jacobian of the softmax of one row, written in terms of its output ``p = softmax(z)``.
 
     ``J[j, k] = d p_j / d z_k = p_j (delta_jk - p_k)``, i.e. ``J = diag(p) - p p^T`` (symmetric,
@@ -170,6 +171,6 @@ def softmax_jacobian(p):
     return np.diag(p) - np.outer(p, p)
 
 
-def _check_class_axis(Z):
+def _check_class_axis(Z: FloatArray) -> None:
     if Z.ndim == 0 or Z.shape[-1] == 0:
         raise ValueError(f"softmax needs Z of shape (N, C) or (C,) with C >= 1; got shape {Z.shape}")

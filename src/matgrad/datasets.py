@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from importlib.resources import files
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ._checks import as_numeric, positive_int, scalar
 
@@ -17,7 +19,7 @@ IRIS_CLASSES = ("setosa", "versicolor", "virginica")
 """Species of iris label 0, 1 and 2."""
 
 
-def load_iris():
+def load_iris() -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Fisher's iris data (1936): 150 flowers, 4 measurements in cm, 3 species of 50.
 
     Read from ``matgrad/data/iris.csv`` (provenance in ``src/matgrad/data/README.md``). Rows are in
@@ -34,7 +36,7 @@ def load_iris():
     return np.ascontiguousarray(table[:, :4]), table[:, 4].astype(np.int64)
 
 
-def make_rings(n, rng, noise=0.1):
+def make_rings(n: int, rng: np.random.Generator, noise: float = 0.1) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Two concentric noisy rings in the plane, labels -1 (inner, radius 1) and +1 (outer, radius 2).
 
     Angles are uniform; each point's radius is its ring's radius plus ``noise`` times a standard
@@ -70,7 +72,9 @@ def make_rings(n, rng, noise=0.1):
     return X, y.astype(np.int64)
 
 
-def train_test_split(X, y, test_fraction, rng):
+def train_test_split(
+    X: ArrayLike, y: ArrayLike, test_fraction: float, rng: np.random.Generator
+) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any], NDArray[Any]]:
     """Shuffle the rows with ``rng`` and split them into a training and a test set.
 
     Parameters

@@ -10,7 +10,12 @@ a Jacobian is in numerator layout, ``J[i, j] = d vec(f)_i / d vec(X)_j``, with v
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ._checks import as_numeric, check_finite
 
@@ -25,7 +30,7 @@ __all__ = [
 ]
 
 
-def vec(A):
+def vec(A: ArrayLike) -> NDArray[Any]:
     """Stack the columns of ``A`` into one vector (column-major vec).
 
     Parameters
@@ -40,7 +45,7 @@ def vec(A):
     return np.asarray(A).reshape(-1, order="F")
 
 
-def unvec(v, shape):
+def unvec(v: ArrayLike, shape: int | tuple[int, ...]) -> NDArray[Any]:
     """Inverse of :func:`vec`: refill an array of ``shape`` column by column from ``v``.
 
     Parameters
@@ -58,36 +63,37 @@ def unvec(v, shape):
         If ``v`` is not 1-D or its size is not ``prod(shape)``.
     """
     v = np.asarray(v)
+    given: Any = shape
     try:
-        shape = tuple(int(s) for s in shape)
+        dims = tuple(int(s) for s in given)
     except TypeError:
-        shape = (int(shape),)
-    size = int(np.prod(shape, dtype=np.int64))
+        dims = (int(given),)
+    size = int(np.prod(dims, dtype=np.int64))
     if v.ndim != 1 or v.size != size:
-        raise ValueError(f"unvec needs a vector of size {size} for shape {shape}; got shape {v.shape}")
-    return v.reshape(shape, order="F")
+        raise ValueError(f"unvec needs a vector of size {size} for shape {dims}; got shape {v.shape}")
+    return v.reshape(dims, order="F")
 
 
-def _float64_copy(X, name="X"):
+def _float64_copy(X: ArrayLike, name: str = "X") -> NDArray[np.float64]:
     X = as_numeric(X, name)
     if X.dtype == np.float32:
         raise ValueError(f"finite differences need float64 (eps=1e-6 is below float32 resolution); {name} is float32")
-    check_finite(X, name)
+    check_finite((name,), (X,))
     # A Fortran-ordered copy, so that vec(Xp) is a *view* and writing entry j of it perturbs vec(X)_j.
     return np.array(X, dtype=np.float64, order="F", copy=True)
 
 
-def _check_eps(eps):
+def _check_eps(eps: float) -> float:
     eps = float(eps)
-    if not (np.isfinite(eps) and eps > 0):
+    if not (math.isfinite(eps) and eps > 0):
         raise ValueError(f"eps must be a positive finite number; got {eps!r}")
     return eps
 
 
-def numerical_gradient(f, X, eps=1e-6):
+def numerical_gradient(f: Callable[[NDArray[np.float64]], Any], X: ArrayLike, eps: float = 1e-6) -> NDArray[np.float64]:
     """Central finite-difference gradient of a scalar function, on every entry of ``X``.
 
-    ``G[idx] = (f(X + eps E_idx) - f(X - eps E_idx)) / (2 eps)``, one pair of calls per entry.
+    ``grad[idx] = (f(X + eps E_idx) - f(X - eps E_idx)) / (2 eps)``, one pair of calls per entry.
 
     Parameters
     ----------
@@ -124,7 +130,7 @@ def numerical_gradient(f, X, eps=1e-6):
     return unvec(grad, Xp.shape)
 
 
-def _scalar_output(value):
+def _scalar_output(value: object) -> float:
     arr = np.asarray(value)
     if arr.size != 1:
         raise ValueError(
@@ -134,7 +140,9 @@ def _scalar_output(value):
     return float(arr.reshape(()))
 
 
-def numerical_jacobian(f, X, eps=1e-6):
+def numerical_jacobian(
+    f: Callable[[NDArray[np.float64]], ArrayLike], X: ArrayLike, eps: float = 1e-6
+) -> NDArray[np.float64]:
     """Central finite-difference Jacobian of vec(f(X)) with respect to vec(X), numerator layout.
 
     Parameters
@@ -174,7 +182,7 @@ def numerical_jacobian(f, X, eps=1e-6):
     return J
 
 
-def relative_error(a, b):
+def relative_error(a: ArrayLike, b: ArrayLike) -> float:
     """Relative error ``||a - b||_F / max(||a||_F, ||b||_F)`` between two arrays of the same shape.
 
     Parameters
@@ -197,8 +205,7 @@ def relative_error(a, b):
         raise ValueError(f"relative_error needs two arrays of the same shape; got {a.shape} and {b.shape}")
     a = a.astype(np.float64, copy=False)
     b = b.astype(np.float64, copy=False)
-    check_finite(a, "a")
-    check_finite(b, "b")
+    check_finite(("a", "b"), (a, b))
     scale = max(np.linalg.norm(a.ravel()), np.linalg.norm(b.ravel()))
     if scale == 0.0:
         return 0.0
@@ -212,7 +219,9 @@ class GradientCheckError(AssertionError):
     ``index``, ``analytic``, ``numeric`` and ``entry_error`` (its own relative error).
     """
 
-    def __init__(self, error, tol, index, analytic, numeric, entry_error):
+    def __init__(
+        self, error: float, tol: float, index: tuple[int, ...], analytic: float, numeric: float, entry_error: float
+    ) -> None:
         self.error = error
         self.tol = tol
         self.index = index
@@ -226,7 +235,9 @@ class GradientCheckError(AssertionError):
         )
 
 
-def check_gradient(f, X, grad, *, eps=1e-6, tol=1e-7):
+def check_gradient(
+    f: Callable[[NDArray[np.float64]], Any], X: ArrayLike, grad: ArrayLike, *, eps: float = 1e-6, tol: float = 1e-7
+) -> float:
     """Compare an analytic gradient with central finite differences; return the relative error.
 
     Parameters
@@ -255,9 +266,9 @@ def check_gradient(f, X, grad, *, eps=1e-6, tol=1e-7):
     if grad.shape != X_arr.shape:
         raise ValueError(f"grad must have X's shape {X_arr.shape} (gradient layout); got {grad.shape}")
     tol = float(tol)
-    check_finite(grad, "the analytic gradient grad")
+    check_finite(("the analytic gradient grad",), (grad,))
     numeric = numerical_gradient(f, X_arr, eps=eps)
-    check_finite(numeric, "the numerical gradient (f returned NaN or inf near X)")
+    check_finite(("the numerical gradient (f returned NaN or inf near X)",), (numeric,))
     error = relative_error(grad, numeric)
     if error < tol:
         return error

@@ -4,17 +4,32 @@ Each ``*_forward`` returns its output and a ``cache`` (exactly what the backward
 each ``*_backward`` takes the upstream gradient ``dOut = dL/dOut`` (the output's shape) and the
 cache, and returns the gradient(s) of L with respect to the input(s), each of its variable's shape.
 
+Each backward pass is written as the formula of its page; the nets do not call these functions
+but the kernels of :mod:`matgrad.kernels`, which compute the same numbers in place (and are tested
+equal to the composition of these layers).
+
 Bad shapes, mixed float32/float64 and non-finite values raise ValueError (see matgrad._checks).
+
+Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``FloatArray``
+(``NDArray[np.floating]``: float32 or float64, the inputs' dtype) out.
 """
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple, TypeAlias
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import activations
 from ._checks import as_numeric, check_finite, check_ndim, common_float_dtype, float_array, to_float
+from ._typing import FloatArray
 
 __all__ = [
+    "AffineCache",
+    "ReluCache",
+    "SigmoidCache",
+    "SoftmaxCache",
     "affine_backward",
     "affine_forward",
     "relu_backward",
@@ -29,7 +44,16 @@ __all__ = [
 # ---------------------------------------------------------------------------- affine: Z = X W + b
 
 
-def affine_forward(X, W, b):
+class AffineCache(NamedTuple):
+    """What :func:`affine_backward` needs from the forward pass: its input X and weight W (not copies)."""
+
+    X: FloatArray
+    """The input, (N, D) or (D,)."""
+    W: FloatArray
+    """The weight, (D, H)."""
+
+
+def affine_forward(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> tuple[FloatArray, AffineCache]:
     """Affine layer ``Z = X W + 1 b^T`` (in NumPy, ``X @ W + b``).
 
     Parameters
@@ -41,7 +65,7 @@ def affine_forward(X, W, b):
     Returns
     -------
     Z : ndarray of shape (N, H) (or (H,) for X of shape (D,))
-    cache : tuple (X, W), for :func:`affine_backward`
+    cache : AffineCache, the named tuple (X, W), for :func:`affine_backward`
 
     Raises
     ------
@@ -60,30 +84,24 @@ def affine_forward(X, W, b):
         )
     if b.shape[0] != W.shape[1]:
         raise ValueError(f"b has shape {b.shape} but W has shape {W.shape}; expected b of shape ({W.shape[1]},)")
-    dtype = common_float_dtype(X=X, W=W, b=b)
+    dtype = common_float_dtype(("X", X), ("W", W), ("b", b))
     X, W, b = to_float(X, dtype), to_float(W, dtype), to_float(b, dtype)
-    for name, arr in (("X", X), ("W", W), ("b", b)):
-        check_finite(arr, name)
-    return _affine_forward(X, W, b)
+    check_finite(("X", "W", "b"), (X, W, b))
+    Z = X @ W + b
+    return Z, AffineCache(X, W)
 
 
-def _affine_forward(X, W, b):
-    """:func:`affine_forward` without input checks (for callers that validated already)."""
-    Z = X @ W
-    Z += b
-    return Z, (X, W)
-
-
-def affine_backward(dZ, cache):
+def affine_backward(dZ: ArrayLike, cache: AffineCache) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Backward pass of :func:`affine_forward`.
 
-    With ``G = dZ = dL/dZ``: ``dX = G W^T``, ``dW = X^T G``, ``db = G^T 1`` (column sums, the bias
-    is broadcast to every row). For a single example X (D,): ``dW = outer(X, G)`` and ``db = G``.
+    With the upstream gradient ``dZ = dL/dZ``: ``dX = dZ W^T``, ``dW = X^T dZ``, ``db = dZ^T 1``
+    (column sums: the bias is broadcast to every row). For a single example X (D,):
+    ``dW = outer(X, dZ)`` (the product ``x dz^T``) and ``db = dZ``.
 
     Parameters
     ----------
     dZ : array_like of shape (N, H) (or (H,)), the upstream gradient
-    cache : the tuple (X, W) returned by :func:`affine_forward`
+    cache : the AffineCache (X, W) returned by :func:`affine_forward`
 
     Returns
     -------
@@ -98,22 +116,25 @@ def affine_backward(dZ, cache):
     """
     X, W = cache
     dZ = _upstream(dZ, (*X.shape[:-1], W.shape[1]), X.dtype, "dZ")
-    return _affine_backward(dZ, cache)
-
-
-def _affine_backward(dZ, cache):
-    """:func:`affine_backward` without input checks."""
-    X, W = cache
     dX = dZ @ W.T
-    if X.ndim == 1:
-        return dX, np.outer(X, dZ), dZ.copy()
-    return dX, X.T @ dZ, dZ.sum(axis=0)
+    dW: FloatArray
+    db: FloatArray
+    if X.ndim == 1:  # one example: x (D,), dz (H,)
+        dW = np.outer(X, dZ)
+        db = dZ.copy()
+    else:
+        dW = X.T @ dZ
+        db = dZ.T @ np.ones(dZ.shape[0], dZ.dtype)
+    return dX, dW, db
 
 
 # ---------------------------------------------------------------------------- ReLU: A = max(Z, 0)
 
+ReluCache: TypeAlias = FloatArray
+"""The cache of :func:`relu_forward`: its output A itself (``A > 0`` exactly where ``Z > 0``)."""
 
-def relu_forward(Z):
+
+def relu_forward(Z: ArrayLike) -> tuple[FloatArray, ReluCache]:
     """ReLU layer ``A = max(Z, 0)``.
 
     Parameters
@@ -131,17 +152,12 @@ def relu_forward(Z):
         If Z is not real numeric or not finite.
     """
     Z = float_array(Z, "Z")
-    check_finite(Z, "Z")
-    return _relu_forward(Z)
-
-
-def _relu_forward(Z):
-    """:func:`relu_forward` without input checks."""
+    check_finite(("Z",), (Z,))
     A = np.maximum(Z, 0)
     return A, A
 
 
-def relu_backward(dA, cache):
+def relu_backward(dA: ArrayLike, cache: ReluCache) -> FloatArray:
     """Backward pass of :func:`relu_forward`: ``dZ = dA * 1[Z > 0]`` (derivative 0 at Z = 0).
 
     Parameters
@@ -160,18 +176,16 @@ def relu_backward(dA, cache):
     """
     A = cache
     dA = _upstream(dA, A.shape, A.dtype, "dA")
-    return _relu_backward(dA, cache)
-
-
-def _relu_backward(dA, cache):
-    """:func:`relu_backward` without input checks."""
-    return dA * (cache > 0)
+    return dA * (A > 0)
 
 
 # ---------------------------------------------------------------------------- sigmoid: S = 1 / (1 + exp(-Z))
 
+SigmoidCache: TypeAlias = FloatArray
+"""The cache of :func:`sigmoid_forward`: its output S itself (the derivative is S (1 - S))."""
 
-def sigmoid_forward(Z):
+
+def sigmoid_forward(Z: ArrayLike) -> tuple[FloatArray, SigmoidCache]:
     """Sigmoid layer ``S = 1 / (1 + exp(-Z))`` (overflow-free, see :func:`matgrad.sigmoid`).
 
     Parameters
@@ -192,7 +206,7 @@ def sigmoid_forward(Z):
     return S, S
 
 
-def sigmoid_backward(dS, cache):
+def sigmoid_backward(dS: ArrayLike, cache: SigmoidCache) -> FloatArray:
     """Backward pass of :func:`sigmoid_forward`: ``dZ = dS * S * (1 - S)``.
 
     Parameters
@@ -216,8 +230,11 @@ def sigmoid_backward(dS, cache):
 
 # ---------------------------------------------------------------------------- softmax: P = softmax(Z) row-wise
 
+SoftmaxCache: TypeAlias = FloatArray
+"""The cache of :func:`softmax_forward`: its output P itself."""
 
-def softmax_forward(Z):
+
+def softmax_forward(Z: ArrayLike) -> tuple[FloatArray, SoftmaxCache]:
     """Row-wise softmax layer (stable, see :func:`matgrad.softmax`).
 
     Parameters
@@ -238,7 +255,7 @@ def softmax_forward(Z):
     return P, P
 
 
-def softmax_backward(dP, cache):
+def softmax_backward(dP: ArrayLike, cache: SoftmaxCache) -> FloatArray:
     """Backward pass of :func:`softmax_forward`, row by row without forming any C x C Jacobian.
 
     For one row, ``dz = J^T dp`` with ``J = diag(p) - p p^T``, which is ``p * (dp - (dp . p))``;
@@ -260,56 +277,18 @@ def softmax_backward(dP, cache):
     """
     P = cache
     dP = _upstream(dP, P.shape, P.dtype, "dP")
-    dZ = dP - (dP * P).sum(axis=-1, keepdims=True)
+    dZ: FloatArray = dP - (dP * P).sum(axis=-1, keepdims=True)
     dZ *= P
     return dZ
 
 
-# ---------------------------------------------------------------------------- in place, for the nets
-# The nets (matgrad.mlp, matgrad.logistic_net) own their N x H arrays, so they can run affine + ReLU
-# and its backward pass in place; these two helpers are the formulas above without the copies.
-def _add_bias_relu(Z, b):
-    """``Z <- relu(Z + 1 b^T)`` in place: Z (N, H) becomes the layer's activation A, b (H,).
-
-    The ReLU takes the maximum with a row of zeros broadcast down Z rather than with the scalar 0:
-    the result is the same, and with NumPy 2.4 the scalar form was measured 1.5-2.5x slower on the
-    benchmark's N x H arrays (see docs/benchmark.md).
-    """
-    Z += b
-    np.maximum(Z, np.zeros(b.shape, b.dtype), out=Z)
-
-
-def _column_sums(G):
-    """``G^T 1``, the column sums of G (N, H), e.g. a bias gradient: computed as the product ``1^T G``.
-
-    The same numbers as ``G.sum(axis=0)`` up to rounding, but a BLAS matrix-vector product, which
-    was measured 1.3-3x faster here on the benchmark's N x H arrays.
-    """
-    return np.ones(G.shape[0], G.dtype) @ G
-
-
-def _relu_backward_into(G, W, A):
-    """``G W^T * 1[A > 0]``, the gradient with respect to the pre-activation below, written over ``A``.
-
-    G (N, H_l) is dL/dZ_l, W (H_{l-1}, H_l) the weight between, A (N, H_{l-1}) = relu(Z_{l-1})
-    (so ``A > 0`` exactly where ``Z_{l-1} > 0``). After its mask is taken, A is needed neither by
-    the forward pass nor by the rest of the backward pass (dW_l = A^T G_l is already computed),
-    so the product goes into A's memory: no second N x H_{l-1} array is allocated, and no page of
-    a fresh array has to be faulted in. The mask is a boolean array (1 byte an entry).
-    """
-    mask = A > 0
-    G = np.matmul(G, W.T, out=A)  # dL/dA_{l-1}
-    G *= mask  # dL/dZ_{l-1}
-    return G
-
-
-def _upstream(G, shape, dtype, name):
+def _upstream(dOut: ArrayLike, shape: tuple[int, ...], dtype: np.dtype[np.floating[Any]], name: str) -> FloatArray:
     """Validate an upstream gradient: the output's shape, the cache's float dtype (ints converted), finite."""
-    G = as_numeric(G, name)
-    if G.shape != shape:
-        raise ValueError(f"{name} must have the output's shape {shape}; got {G.shape}")
-    if G.dtype.kind == "f" and G.dtype != dtype:
-        raise ValueError(f"{name} is {G.dtype} but the forward pass ran in {dtype}; cast it explicitly")
-    G = to_float(G, dtype)
-    check_finite(G, name)
-    return G
+    d = as_numeric(dOut, name)
+    if d.shape != shape:
+        raise ValueError(f"{name} must have the output's shape {shape}; got {d.shape}")
+    if d.dtype.kind == "f" and d.dtype != dtype:
+        raise ValueError(f"{name} is {d.dtype} but the forward pass ran in {dtype}; cast it explicitly")
+    d = to_float(d, dtype)
+    check_finite((name,), (d,))
+    return d

@@ -4,6 +4,9 @@
 - logistic loss: the SUM over examples, labels in {-1, +1} (as in the single-example net);
 - L2 penalty: ``reg * sum ||W||_F^2`` over the weights, gradient ``2 reg W``. The other common
   convention ``(reg'/2) ||W||^2`` (gradient ``reg' W``) is the same at ``reg' = 2 reg``.
+
+Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``FloatArray``
+(``NDArray[np.floating]``: float32 or float64, the inputs' dtype) out.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import (
     check_finite,
@@ -20,18 +24,19 @@ from ._checks import (
     scalar,
     sign_labels,
 )
-from .activations import _sigmoid
+from ._typing import FloatArray
+from .activations import log_softmax, sigmoid
 
 __all__ = ["l2_penalty", "logistic_loss", "softmax_cross_entropy"]
 
 
-def softmax_cross_entropy(Z, y):
+def softmax_cross_entropy(Z: ArrayLike, y: ArrayLike) -> tuple[float, FloatArray]:
     """Mean softmax cross-entropy of the logits ``Z`` and its gradient.
 
     ``L = -(1/N) sum_i log P[i, y_i]`` with ``P = softmax(Z)`` row-wise, and
-    ``dL/dZ = (P - Y) / N`` where Y is the one-hot matrix of y. Computed as
-    ``logsumexp(Z_i) - Z[i, y_i]`` after subtracting each row's maximum, so logits of +-1e4 give a
-    finite loss and gradient without any overflow warning.
+    ``dZ = dL/dZ = (P - Y) / N`` where Y is the one-hot matrix of y. The log-probabilities are
+    :func:`matgrad.log_softmax` of Z (``Z_i - logsumexp(Z_i)`` after subtracting each row's
+    maximum), so logits of +-1e4 give a finite loss and gradient without any overflow warning.
 
     Parameters
     ----------
@@ -54,41 +59,19 @@ def softmax_cross_entropy(Z, y):
     check_ndim(Z, "Z", (2,), "(N, C)")
     if Z.shape[0] == 0 or Z.shape[1] == 0:
         raise ValueError(f"Z must have shape (N, C) with N >= 1 and C >= 1; got {Z.shape}")
-    check_finite(Z, "Z")
+    check_finite(("Z",), (Z,))
     labels = class_labels(y, Z.shape[0], Z.shape[1])
-    return _cross_entropy_into(Z.copy(), labels)
-
-
-def _cross_entropy_into(Z, labels):
-    """Mean softmax cross-entropy and its gradient, OVERWRITING ``Z`` with ``dZ`` (no checks).
-
-    The shared core of :func:`softmax_cross_entropy` and :func:`matgrad.mlp_forward_backward`:
-    the exponentials are taken once, in place, and scaled straight into ``(P - Y) / N``.
-
-    Parameters
-    ----------
-    Z : ndarray of shape (N, C), float, finite; it is overwritten
-    labels : integer ndarray of shape (N,) in {0, ..., C-1}
-
-    Returns
-    -------
-    loss : float
-    dZ : the array ``Z``, now holding ``(P - Y) / N``, shape (N, C)
-    """
-    N, C = Z.shape
+    N = Z.shape[0]
     rows = np.arange(N)
-    Z -= np.maximum.reduce(Z, axis=1, keepdims=True)  # every row's maximum becomes 0
-    correct = Z[rows, labels]  # shifted logit of the true class, (N,)
-    np.exp(Z, out=Z)
-    row_sums = Z @ np.ones(C, Z.dtype)  # Z 1, in [1, C]
-    loss = (float(np.add.reduce(np.log(row_sums))) - float(np.add.reduce(correct))) / N
-    row_sums *= N
-    Z /= row_sums[:, None]  # P / N
-    Z[rows, labels] -= 1 / N  # (P - Y) / N
-    return loss, Z
+    log_P = log_softmax(Z)  # (N, C)
+    loss = -float(np.mean(log_P[rows, labels]))  # -(1/N) sum_i log P[i, y_i]
+    Y = np.zeros_like(log_P)
+    Y[rows, labels] = 1  # one-hot, (N, C)
+    dZ = (np.exp(log_P) - Y) / N  # (P - Y) / N
+    return loss, dZ
 
 
-def logistic_loss(yhat, y):
+def logistic_loss(yhat: ArrayLike, y: ArrayLike) -> tuple[float, float | FloatArray]:
     """Summed logistic loss ``L = sum_n log(1 + exp(-y_n yhat_n))`` and its gradient.
 
     The loss is computed as ``logaddexp(0, -y yhat)``, which never overflows (a margin of -1e4
@@ -113,21 +96,15 @@ def logistic_loss(yhat, y):
     """
     yhat = float_array(yhat, "yhat")
     check_ndim(yhat, "yhat", (0, 1), "() or (N,)")
-    check_finite(yhat, "yhat")
-    y = sign_labels(y, yhat.shape, yhat.dtype)
-    loss, dyhat = _logistic_loss(yhat, y)
+    check_finite(("yhat",), (yhat,))
+    labels = sign_labels(y, yhat.shape, yhat.dtype)
+    neg_margin = -labels * yhat  # -y_n yhat_n, (N,)
+    loss = float(np.sum(np.logaddexp(0, neg_margin)))  # log(1 + exp(-y yhat)), summed
+    dyhat = -labels * sigmoid(neg_margin)
     return loss, (float(dyhat) if dyhat.ndim == 0 else dyhat)
 
 
-def _logistic_loss(yhat, y):
-    """:func:`logistic_loss` without input checks: yhat and y float arrays of one shape and dtype."""
-    neg_margin = -y * yhat  # -y_n yhat_n, (N,)
-    loss = float(np.logaddexp(0, neg_margin).sum())
-    dyhat = -y * _sigmoid(neg_margin)
-    return loss, dyhat
-
-
-def l2_penalty(params, reg):
+def l2_penalty(params: Mapping[str, ArrayLike], reg: float) -> tuple[float, dict[str, FloatArray]]:
     """L2 weight penalty ``reg * sum_l ||W_l||_F^2`` over the weight entries of ``params``.
 
     Weight entries are those whose key starts with ``"W"`` (W1, W2, ..., Wi, Wo); biases are not
@@ -156,13 +133,6 @@ def l2_penalty(params, reg):
     weights = {k: float_array(v, k) for k, v in params.items() if isinstance(k, str) and k.startswith("W")}
     if not weights:
         raise ValueError(f"params has no weight entry (a key starting with 'W'); got keys {list(params)}")
-    for k, W in weights.items():
-        check_finite(W, k)
-    penalty = reg * sum(_squared_norm(W) for W in weights.values())
+    check_finite(list(weights), list(weights.values()))
+    penalty = reg * sum(float(np.sum(W * W)) for W in weights.values())  # reg sum_l ||W_l||_F^2
     return penalty, {k: (2 * reg) * W for k, W in weights.items()}
-
-
-def _squared_norm(W):
-    """``||W||_F^2 = sum of squares of the entries`` as a float, without a temporary copy of W."""
-    w = W.reshape(-1)
-    return float(np.dot(w, w))

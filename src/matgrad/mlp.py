@@ -6,22 +6,33 @@ Forward, for l = 1, ..., L with ``A_0 = X``::
 
     loss = mean_i( -log softmax(Z_L)[i, y_i] ) + reg * sum_l ||W_l||_F^2
 
-Backward, with ``G_L = dL/dZ_L = (P - Y) / N`` and for l = L, ..., 1::
+Backward, with ``dZ_L = dL/dZ_L = (P - Y) / N`` (G_L on the pages) and for l = L, ..., 1::
 
-    dW_l = A_{l-1}^T G_l + 2 reg W_l        db_l = G_l^T 1
-    G_{l-1} = (G_l W_l^T) * 1[A_{l-1} > 0]
+    dW_l = A_{l-1}^T dZ_l + 2 reg W_l        db_l = dZ_l^T 1
+    dZ_{l-1} = (dZ_l W_l^T) * 1[A_{l-1} > 0]
 
 Shapes: X (N, D); W_l (H_{l-1}, H_l) with H_0 = D and H_L = C; b_l (H_l,); every gradient has
 the shape of its parameter. The two-layer net is the case L = 2.
+
+The inputs are validated once per call; the passes then run the kernels of :mod:`matgrad.kernels`
+(the same numbers as the layers of :mod:`matgrad.layers` and the losses of :mod:`matgrad.losses`,
+composed, to rounding).
+
+Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``FloatArray``
+(``NDArray[np.floating]``: float32 or float64, the inputs' dtype) out.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, overload
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
+from . import kernels
 from ._checks import (
     as_numeric,
     check_finite,
@@ -32,13 +43,18 @@ from ._checks import (
     scalar,
     to_float,
 )
-from .layers import _add_bias_relu, _column_sums, _relu_backward_into
-from .losses import _cross_entropy_into, _squared_norm
+from ._typing import FloatArray
 
-__all__ = ["init_mlp", "mlp_forward_backward", "two_layer_forward_backward"]
+__all__ = ["init_mlp", "mlp_forward_backward", "mlp_loss_and_grads", "two_layer_forward_backward"]
+
+Grads = dict[str, FloatArray]
+"""Gradients keyed like the parameters (``dW_l`` under ``"W{l}"``), each of its parameter's shape."""
+
+LossAndGrads = Callable[[Mapping[str, ArrayLike], ArrayLike, ArrayLike], tuple[float, Grads]]
+"""A ``(params, X, y) -> (loss, grads)`` function, as :func:`matgrad.train` takes."""
 
 
-def init_mlp(sizes, rng, scale=None):
+def init_mlp(sizes: Iterable[int], rng: np.random.Generator, scale: float | None = None) -> dict[str, FloatArray]:
     """Random parameters for an MLP with layer widths ``sizes = (D, H_1, ..., H_{L-1}, C)``.
 
     Parameters
@@ -60,24 +76,33 @@ def init_mlp(sizes, rng, scale=None):
         If sizes has fewer than 2 entries or a non-positive one, rng is not a Generator, or scale
         is negative or not finite.
     """
-    sizes = list(sizes)
-    if len(sizes) < 2:
-        raise ValueError(f"sizes must list at least the input and output widths (D, ..., C); got {sizes}")
-    sizes = [positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
+    widths = list(sizes)
+    if len(widths) < 2:
+        raise ValueError(f"sizes must list at least the input and output widths (D, ..., C); got {widths}")
+    widths = [positive_int(s, f"sizes[{i}]") for i, s in enumerate(widths)]
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a np.random.Generator (np.random.default_rng(seed)); got {type(rng).__name__}")
-    if scale is not None:
-        scale = scalar(scale, "scale", minimum=0.0)
-    params = {}
-    for l in range(1, len(sizes)):
-        fan_in, fan_out = sizes[l - 1], sizes[l]
-        std = np.sqrt(2.0 / fan_in) if scale is None else scale
+    std_fixed = None if scale is None else scalar(scale, "scale", minimum=0.0)
+    params: dict[str, FloatArray] = {}
+    for l in range(1, len(widths)):
+        fan_in, fan_out = widths[l - 1], widths[l]
+        std = np.sqrt(2.0 / fan_in) if std_fixed is None else std_fixed
         params[f"W{l}"] = std * rng.standard_normal((fan_in, fan_out))
         params[f"b{l}"] = np.zeros(fan_out)
     return params
 
 
-def mlp_forward_backward(params, X, y=None, reg=0.0):
+@overload
+def mlp_forward_backward(
+    params: Mapping[str, ArrayLike], X: ArrayLike, y: None = None, reg: float = 0.0
+) -> FloatArray: ...
+@overload
+def mlp_forward_backward(
+    params: Mapping[str, ArrayLike], X: ArrayLike, y: ArrayLike, reg: float = 0.0
+) -> tuple[float, Grads]: ...
+def mlp_forward_backward(
+    params: Mapping[str, ArrayLike], X: ArrayLike, y: ArrayLike | None = None, reg: float = 0.0
+) -> FloatArray | tuple[float, Grads]:
     """Scores, or loss and gradients, of the L-layer ReLU perceptron with softmax cross-entropy.
 
     Parameters
@@ -105,47 +130,17 @@ def mlp_forward_backward(params, X, y=None, reg=0.0):
     return _forward_backward(params, X, y, reg)
 
 
-def _forward_backward(params, X, y, reg, n_layers=None):
-    """:func:`mlp_forward_backward`, for ``n_layers`` layers when the caller already knows L.
-
-    The work is the derivation's and nothing more: one N x H_l array per hidden layer, which holds
-    Z_l, then A_l (ReLU in place), and on the way back dL/dZ_l (see :func:`_relu_backward_into`).
-    """
-    Ws, bs, X = _validated(params, X, n_layers)
-    reg = scalar(reg, "reg", minimum=0.0)
-    labels = None if y is None else class_labels(y, X.shape[0], Ws[-1].shape[1])
-    L = len(Ws)
-
-    # Forward. activations[l] holds A_l (A_0 = X); Z_l is computed in place and becomes A_l.
-    activations = [X]
-    for W, b in zip(Ws[:-1], bs[:-1], strict=True):
-        Z = activations[-1] @ W
-        _add_bias_relu(Z, b)
-        activations.append(Z)
-    scores = activations[-1] @ Ws[-1]
-    scores += bs[-1]
-    if labels is None:
-        return scores
-
-    loss, G = _cross_entropy_into(scores, labels)  # G = dL/dZ_L = (P - Y) / N, written over scores
-    if reg:
-        loss += reg * sum(_squared_norm(W) for W in Ws)
-
-    # Backward: G holds dL/dZ_l on entering step l.
-    grads = {}
-    for l in range(L, 0, -1):
-        W, A_prev = Ws[l - 1], activations[l - 1]
-        dW = A_prev.T @ G
-        if reg:
-            dW += (2 * reg) * W
-        grads[f"W{l}"] = dW
-        grads[f"b{l}"] = _column_sums(G)  # G^T 1
-        if l > 1:
-            G = _relu_backward_into(G, W, A_prev)  # G_{l-1} = (G_l W_l^T) * 1[A_{l-1} > 0]
-    return loss, {k: grads[k] for k in params}
-
-
-def two_layer_forward_backward(params, X, y=None, reg=0.0):
+@overload
+def two_layer_forward_backward(
+    params: Mapping[str, ArrayLike], X: ArrayLike, y: None = None, reg: float = 0.0
+) -> FloatArray: ...
+@overload
+def two_layer_forward_backward(
+    params: Mapping[str, ArrayLike], X: ArrayLike, y: ArrayLike, reg: float = 0.0
+) -> tuple[float, Grads]: ...
+def two_layer_forward_backward(
+    params: Mapping[str, ArrayLike], X: ArrayLike, y: ArrayLike | None = None, reg: float = 0.0
+) -> FloatArray | tuple[float, Grads]:
     """The two-layer net ``softmax(relu(X W1 + b1) W2 + b2)``: :func:`mlp_forward_backward` with L = 2.
 
     Parameters
@@ -166,15 +161,89 @@ def two_layer_forward_backward(params, X, y=None, reg=0.0):
     """
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays; got {type(params).__name__}")
-    _check_keys(params, 2)
+    if params.keys() != _layer_keys(2)[1]:
+        _check_keys(params, 2)
     return _forward_backward(params, X, y, reg, n_layers=2)
+
+
+def mlp_loss_and_grads(reg: float = 0.0) -> LossAndGrads:
+    """A :func:`matgrad.train`-ready ``loss_and_grads`` for :func:`mlp_forward_backward` at penalty ``reg``.
+
+    Parameters
+    ----------
+    reg : float >= 0, lambda in ``reg * sum_l ||W_l||_F^2``
+
+    Returns
+    -------
+    callable ``(params, X, y) -> (loss, grads)``, params with keys W1, b1, ..., WL, bL,
+    X (N, D), y (N,) integer labels.
+
+    Raises
+    ------
+    ValueError
+        If reg is negative or not finite.
+    """
+    reg = scalar(reg, "reg", minimum=0.0)
+
+    def loss_and_grads(params: Mapping[str, ArrayLike], X: ArrayLike, y: ArrayLike) -> tuple[float, Grads]:
+        return mlp_forward_backward(params, X, y, reg)
+
+    return loss_and_grads
+
+
+def _forward_backward(
+    params: Mapping[str, ArrayLike], X: ArrayLike, y: ArrayLike | None, reg: float, n_layers: int | None = None
+) -> FloatArray | tuple[float, Grads]:
+    """:func:`mlp_forward_backward`, for ``n_layers`` layers when the caller has checked the keys.
+
+    The work is the derivation's and nothing more: one N x H_l array per hidden layer, which holds
+    Z_l, then A_l (ReLU in place), and on the way back dZ_l (see :func:`matgrad.kernels.relu_backward_into`).
+    """
+    keys, Ws, bs, X = _validated(params, X, n_layers)
+    reg = scalar(reg, "reg", minimum=0.0)
+    labels = None if y is None else class_labels(y, X.shape[0], Ws[-1].shape[1])
+    L = len(Ws)
+
+    # Forward. A[l] holds A_l (A_0 = X); Z_l is computed in place and becomes A_l.
+    A = [X]
+    for W, b in zip(Ws[:-1], bs[:-1], strict=True):
+        A.append(kernels.add_bias_relu(A[-1].dot(W), b))
+    scores: FloatArray = A[-1].dot(Ws[-1])
+    scores += bs[-1]
+    if labels is None:
+        return scores
+
+    loss, dZ = kernels.softmax_cross_entropy_into(scores, labels)  # dZ_L = (P - Y) / N, over scores
+    if reg:
+        loss += reg * sum(kernels.squared_norm(W) for W in Ws)
+
+    # Backward: dZ holds dL/dZ_l on entering step l.
+    grads: dict[str, Any] = dict.fromkeys(params)  # filled below, in params' order
+    ones_N = kernels.ones(X.shape[0], X.dtype)
+    for l in range(L, 0, -1):
+        W, A_prev = Ws[l - 1], A[l - 1]
+        dW = A_prev.T.dot(dZ)
+        if reg:
+            dW += (2 * reg) * W
+        grads[keys[2 * l - 2]] = dW
+        grads[keys[2 * l - 1]] = kernels.column_sums(dZ, ones_N)  # db_l = dZ_l^T 1
+        if l > 1:
+            dZ = kernels.relu_backward_into(dZ, W, A_prev)  # dZ_{l-1} = (dZ_l W_l^T) * 1[A_{l-1} > 0]
+    return loss, grads
 
 
 _KEY = re.compile(r"^([Wb])([1-9][0-9]*)$")
 
 
-def _check_keys(params, L):
-    expected = [f"{p}{l}" for l in range(1, L + 1) for p in "Wb"]
+@functools.cache
+def _layer_keys(L: int) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]:
+    """The parameter names W1, b1, ..., WL, bL of an L-layer net: in order, as a set, and after "X"."""
+    names = tuple(f"{p}{l}" for l in range(1, L + 1) for p in "Wb")
+    return names, frozenset(names), ("X", *names)
+
+
+def _check_keys(params: Mapping[str, Any], L: int) -> None:
+    expected = _layer_keys(L)[0]
     missing = [k for k in expected if k not in params]
     extra = [k for k in params if k not in expected]
     if missing or extra:
@@ -184,70 +253,55 @@ def _check_keys(params, L):
         )
 
 
-def _validated(params, X, n_layers=None):
-    """Check params and X; return the lists [W1..WL], [b1..bL] and X in the common float dtype.
+def _n_layers(params: Mapping[str, Any]) -> int:
+    """L for params with exactly the keys W1, b1, ..., WL, bL; ValueError naming what is missing or extra."""
+    L = len(params) // 2
+    if L and params.keys() == _layer_keys(L)[1]:
+        return L  # the common case: one set comparison
+    layers = [int(m.group(2)) for k in params if isinstance(k, str) and (m := _KEY.match(k))]
+    if not layers:
+        raise ValueError(f"params must have keys W1, b1, ..., WL, bL; got {list(params)}")
+    L = max(layers)
+    _check_keys(params, L)
+    return L
+
+
+def _validated(
+    params: Mapping[str, ArrayLike], X_in: ArrayLike, n_layers: int | None = None
+) -> tuple[tuple[str, ...], list[FloatArray], list[FloatArray], FloatArray]:
+    """Check params and X; return the key names, the lists [W1..WL], [b1..bL] and X, in one float dtype.
 
     ``n_layers`` is L when the caller has already checked that the keys are W1, b1, ..., WL, bL.
+    Each array is looked at once: its dtype and shape (O(1)), then one finiteness pass for all.
     """
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays; got {type(params).__name__}")
-    if n_layers is None:
-        layers = [int(m.group(2)) for k in params if isinstance(k, str) and (m := _KEY.match(k))]
-        if not layers:
-            raise ValueError(f"params must have keys W1, b1, ..., WL, bL; got {list(params)}")
-        L = max(layers)
-        _check_keys(params, L)
-    else:
-        L = n_layers
-    arrays = {k: as_numeric(v, k) for k, v in params.items()}
-    X = as_numeric(X, "X")
+    L = _n_layers(params) if n_layers is None else n_layers
+    keys, _, names = _layer_keys(L)
+    arrays: list[NDArray[Any]] = [as_numeric(params[k], k) for k in keys]
+    X = as_numeric(X_in, "X")
     check_ndim(X, "X", (2,), "(N, D)")
     if X.shape[0] == 0:
         raise ValueError(f"X must have at least one row; got shape {X.shape}")
-    width, below = X.shape[1], f"X has {X.shape[1]} columns"
+    width = X.shape[1]
     for l in range(1, L + 1):
-        W, b = arrays[f"W{l}"], arrays[f"b{l}"]
-        check_ndim(W, f"W{l}", (2,), f"({width}, H{l})")
-        check_ndim(b, f"b{l}", (1,), f"(H{l},) = ({W.shape[1]},)")
+        W, b = arrays[2 * l - 2], arrays[2 * l - 1]
+        if W.ndim != 2:
+            check_ndim(W, f"W{l}", (2,), f"({width}, H{l})")
+        if b.ndim != 1:
+            check_ndim(b, f"b{l}", (1,), f"(H{l},) = ({W.shape[1]},)")
         if W.shape[0] != width:
-            raise ValueError(f"W{l} has shape {W.shape} but {below}; expected W{l} of shape ({width}, H{l})")
+            below = "X" if l == 1 else f"W{l - 1}"
+            raise ValueError(
+                f"W{l} has shape {W.shape} but {below} has {width} columns; expected W{l} of shape ({width}, H{l})"
+            )
         if b.shape[0] != W.shape[1]:
             raise ValueError(f"b{l} has shape {b.shape} but W{l} has shape {W.shape}; expected ({W.shape[1]},)")
-        width, below = W.shape[1], f"W{l} has {W.shape[1]} columns"
-    dtype = common_float_dtype(X=X, **arrays)
-    X = to_float(X, dtype)
-    Ws = [to_float(arrays[f"W{l}"], dtype) for l in range(1, L + 1)]
-    bs = [to_float(arrays[f"b{l}"], dtype) for l in range(1, L + 1)]
-    named = {"X": X}
-    for l, (W, b) in enumerate(zip(Ws, bs, strict=True), 1):
-        named[f"W{l}"], named[f"b{l}"] = W, b
-    _check_all_finite(named)
-    return Ws, bs, X
-
-
-def _check_all_finite(arrays):
-    """:func:`check_finite` on every array of the dict ``arrays`` (name -> float array), at once.
-
-    One reduction per array (:func:`_finite_probe`), all under a single error-state switch, settles
-    the common case: a sum of finite numbers is finite unless it overflows. Only when the total is
-    not finite (a NaN or infinite entry somewhere, or an overflow) is each array inspected, and the
-    first bad one named.
-    """
-    with np.errstate(all="ignore"):
-        total = sum(_finite_probe(a) for a in arrays.values())
-    if not np.isfinite(total):
-        for name, a in arrays.items():
-            check_finite(a, name)
-
-
-def _finite_probe(a):
-    """One number, NaN or infinite if an entry of ``a`` is (or if it overflows), else finite.
-
-    For a contiguous array it is ``a . a``, the BLAS dot product of ``a`` with itself, which reads
-    ``a`` 1.5-3x faster here than NumPy's sum (it is vectorised and uses both cores); otherwise the
-    plain sum. Neither makes a temporary copy of ``a``.
-    """
-    if a.flags.c_contiguous or a.flags.f_contiguous:
-        v = a.reshape(-1, order="A")  # a view
-        return np.dot(v, v)
-    return np.add.reduce(a, axis=None)
+        width = W.shape[1]
+    dtype = X.dtype
+    if dtype.kind != "f" or not all(a.dtype is dtype for a in arrays):  # else: nothing to convert
+        dtype = common_float_dtype(("X", X), *zip(keys, arrays, strict=True))
+        X = to_float(X, dtype)
+        arrays = [to_float(a, dtype) for a in arrays]
+    check_finite(names, [X, *arrays])
+    return keys, arrays[0::2], arrays[1::2], X

@@ -1,19 +1,37 @@
-"""Gradient descent: full batch, minibatch SGD and per-example SGD, with adapters for the two nets."""
+"""Gradient descent: full batch, minibatch SGD and per-example SGD.
+
+The loss functions it descends are ``(params, X, y) -> (loss, grads)`` callables; the two nets
+provide theirs beside them: :func:`matgrad.mlp_loss_and_grads` (in :mod:`matgrad.mlp`) and
+:func:`matgrad.logistic_net_loss_and_grads` (in :mod:`matgrad.logistic_net`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ._checks import positive_int, scalar
-from .logistic_net import _loss_and_gradient
-from .mlp import mlp_forward_backward
 
-__all__ = ["logistic_net_loss_and_grads", "mlp_loss_and_grads", "train"]
+__all__ = ["train"]
 
 
-def train(loss_and_grads, params, X, y, *, lr, epochs, batch_size=None, rng=None, callback=None):
+def train(
+    loss_and_grads: Callable[
+        [dict[str, NDArray[Any]], NDArray[Any], NDArray[Any]], tuple[float, Mapping[str, ArrayLike]]
+    ],
+    params: Mapping[str, ArrayLike],
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    lr: float,
+    epochs: int,
+    batch_size: int | None = None,
+    rng: np.random.Generator | None = None,
+    callback: Callable[[int, dict[str, NDArray[Any]]], object] | None = None,
+) -> tuple[dict[str, NDArray[Any]], NDArray[np.float64]]:
     """Minimise ``loss_and_grads`` by gradient descent; return the trained parameters and loss history.
 
     Each step is ``P <- P - lr * dL/dP`` for every parameter P. With ``batch_size=None`` an epoch
@@ -67,86 +85,36 @@ def train(loss_and_grads, params, X, y, *, lr, epochs, batch_size=None, rng=None
                 f"minibatch SGD shuffles the rows: pass rng=np.random.default_rng(seed); got {type(rng).__name__}"
             )
 
-    params = {k: np.array(v, copy=True) for k, v in params.items()}  # the caller's dict stays as it was
+    trained: dict[str, NDArray[Any]] = {k: np.array(v, copy=True) for k, v in params.items()}  # the caller's dict stays
     history = np.empty(epochs)
 
-    def descend(grads):
-        _check_grads(grads, params)
-        for k, P in params.items():
+    def descend(grads: Mapping[str, Any]) -> None:
+        _check_grads(grads, trained)
+        for k, P in trained.items():
             P -= lr * grads[k]
 
     if batch_size is None and epochs > 0:
         # Full batch: the evaluation that records the loss after epoch e also gives epoch e+1's step.
-        _, grads = loss_and_grads(params, X, y)
+        _, grads = loss_and_grads(trained, X, y)
     for epoch in range(epochs):
         if batch_size is None:
             descend(grads)
-            history[epoch], grads = loss_and_grads(params, X, y)
+            history[epoch], grads = loss_and_grads(trained, X, y)
         else:
-            order = rng.permutation(N)
+            order = cast(np.random.Generator, rng).permutation(N)
             for start in range(0, N, batch_size):
                 rows = order[start : start + batch_size]
-                descend(loss_and_grads(params, X[rows], y[rows])[1])
-            history[epoch] = loss_and_grads(params, X, y)[0]
+                descend(loss_and_grads(trained, X[rows], y[rows])[1])
+            history[epoch] = loss_and_grads(trained, X, y)[0]
         if callback is not None:
-            callback(epoch, params)
-    return params, history
+            callback(epoch, trained)
+    return trained, history
 
 
-def _check_grads(grads, params):
-    if not isinstance(grads, Mapping) or set(grads) != set(params):
+def _check_grads(grads: object, trained: Mapping[str, NDArray[Any]]) -> None:
+    if not isinstance(grads, Mapping) or set(grads) != set(trained):
         got = list(grads) if isinstance(grads, Mapping) else type(grads).__name__
-        raise ValueError(f"loss_and_grads must return grads with the keys {list(params)}; got {got}")
-    for k, P in params.items():
+        raise ValueError(f"loss_and_grads must return grads with the keys {list(trained)}; got {got}")
+    for k, P in trained.items():
         if np.shape(grads[k]) != P.shape:
             raise ValueError(f"grads[{k!r}] has shape {np.shape(grads[k])} but {k} has shape {P.shape}")
-
-
-def logistic_net_loss_and_grads(params, X, y):
-    """:func:`train` adapter for the logistic net (summed logistic loss).
-
-    Parameters
-    ----------
-    params : dict with exactly the keys Wi (d, h), bi (h,), Wo (h,), bo (scalar)
-    X : (N, d) or (d,); y : (N,) labels -1/+1 (or a single label for X (d,))
-
-    Returns
-    -------
-    loss : float; grads : dict with keys Wi, bi, Wo, bo (grad of bo a float)
-
-    Raises
-    ------
-    ValueError
-        If the keys are not exactly Wi, bi, Wo, bo, or as :func:`matgrad.logistic_net_gradient`.
-    """
-    expected = ["Wi", "bi", "Wo", "bo"]
-    if not isinstance(params, Mapping) or set(params) != set(expected):
-        got = list(params) if isinstance(params, Mapping) else type(params).__name__
-        raise ValueError(f"params must have exactly the keys {expected}; got {got}")
-    loss, grads = _loss_and_gradient(X, y, params["Wi"], params["bi"], params["Wo"], params["bo"])
-    return loss, dict(zip(expected, grads, strict=True))
-
-
-def mlp_loss_and_grads(reg=0.0):
-    """A :func:`train`-ready ``loss_and_grads`` for :func:`matgrad.mlp_forward_backward` at penalty ``reg``.
-
-    Parameters
-    ----------
-    reg : float >= 0, lambda in ``reg * sum_l ||W_l||_F^2``
-
-    Returns
-    -------
-    callable ``(params, X, y) -> (loss, grads)``, params with keys W1, b1, ..., WL, bL,
-    X (N, D), y (N,) integer labels.
-
-    Raises
-    ------
-    ValueError
-        If reg is negative or not finite.
-    """
-    reg = scalar(reg, "reg", minimum=0.0)
-
-    def loss_and_grads(params, X, y):
-        return mlp_forward_backward(params, X, y, reg)
-
-    return loss_and_grads

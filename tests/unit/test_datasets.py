@@ -125,7 +125,7 @@ def test_a_small_net_separates_the_rings_and_a_linear_model_cannot():
 
 
 def test_the_logistic_net_separates_the_rings_with_per_example_sgd():
-    # source 000's setting: 2-D points, labels -1/+1, per-example SGD on the summed logistic loss
+    # the logistic net's exercise setting: 2-D points, labels -1/+1, per-example SGD on the summed logistic loss
     X, y = matgrad.make_rings(80, np.random.default_rng(5))
     rng = np.random.default_rng(2)
     start = {

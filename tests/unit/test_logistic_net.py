@@ -1,4 +1,4 @@
-"""Tests of matgrad.logistic_net: the single-output ReLU net with logistic loss (source 000 shapes).
+"""Tests of matgrad.logistic_net: the single-output ReLU net with logistic loss of a common course exercise.
 
 Wi (d, h), bi (h,), Wo (h,), bo scalar; X (d,) with Y in {-1, +1}, or X (N, d) with Y (N,)
 and the SUMMED loss.

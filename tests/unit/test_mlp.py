@@ -202,7 +202,7 @@ def test_regularisation_conventions():
     params = random_net(rng, [4, 6, 3])
     X, y = rng.standard_normal((8, 4)), rng.integers(0, 3, 8)
     reg = 1e-3
-    reg_half = 2 * reg  # the coefficient of the (lambda/2) ||W||^2 convention (source 002)
+    reg_half = 2 * reg  # the coefficient of the (lambda/2) ||W||^2 convention (gradient lambda W)
     loss0, grads0 = matgrad.mlp_forward_backward(params, X, y, reg=0.0)
     loss, grads = matgrad.mlp_forward_backward(params, X, y, reg=reg)
     sq = np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2)

@@ -197,7 +197,7 @@ def test_mlp_adapter_gradients():
 
 
 def test_iris_two_layer_full_batch_training_reduces_the_loss():
-    # source 002's setting: 4 -> 6 -> 3, about 90 training rows, full-batch gradient descent, reg 1e-3
+    # the iris set-up: 4 -> 6 -> 3, about 90 training rows, full-batch gradient descent, reg 1e-3
     X, y = matgrad.load_iris()
     X_train, X_test, y_train, y_test = matgrad.train_test_split(X, y, 0.4, np.random.default_rng(0))
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import activations, gradcheck, layers, logistic_net, losses, mlp, training
+from . import activations, gradcheck, layers, logistic_net, losses, mlp
 
 __all__ = [
     "DERIVATIVES",
@@ -435,7 +435,9 @@ NETS: tuple[Gradient, ...] = (
     Gradient(mlp.two_layer_forward_backward, _MLP2, _mlp(2)),
     Gradient(logistic_net.logistic_net_gradient, _LOGISTIC, _logistic_net, logistic_net.logistic_net_loss),
     Gradient(logistic_net.logistic_net_gradient_kronecker, _LOGISTIC, _one_example, logistic_net.logistic_net_loss),
-    Gradient(training.logistic_net_loss_and_grads, {f"1.{k}": f"0.{k}" for k in ("Wi", "bi", "Wo", "bo")}, _adapter),
+    Gradient(
+        logistic_net.logistic_net_loss_and_grads, {f"1.{k}": f"0.{k}" for k in ("Wi", "bi", "Wo", "bo")}, _adapter
+    ),
 )
 
 DERIVATIVES: tuple[Derivative, ...] = (

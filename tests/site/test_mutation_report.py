@@ -101,7 +101,7 @@ def test_other_mutants_are_not_message_only(module, function, source, old, new):
 def test_the_flow_on_the_package_finds_the_checks_name_parameters():
     flow = M.MessageFlow({p.stem: p.read_text(encoding="utf-8") for p in M.PACKAGE.glob("*.py")})
     assert "name" in flow.params[("_checks", "as_numeric")]
-    assert "name" in flow.params[("_checks", "check_finite")]
+    assert "names" in flow.params[("_checks", "check_finite")]  # check_finite(names, arrays)
 
 
 # ---------------------------------------------------------------------------- judgements and the report

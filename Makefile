@@ -35,12 +35,13 @@ APT_GET := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninterac
 # Plots must reach the pages: a non-interactive backend removes them from notebook pages.
 NO_AGG := env -u MPLBACKEND
 
-.PHONY: help setup serve build test bench mutation chromium npm clean
+.PHONY: help setup serve build lint test bench mutation chromium npm clean
 
 help:
 	@echo "make serve  - install what is missing, serve the site on http://127.0.0.1:8000/"
 	@echo "make test   - install what is missing, run every test (unit, docs, notebooks, build, browser)"
 	@echo "make build  - strict build of the site into site/"
+	@echo "make lint   - ruff (lint, format) and mypy (strict), as make test runs them first"
 	@echo "make bench  - install the benchmark's venv (.venv-bench), measure, write the committed record"
 	@echo "make mutation - install mutmut's venv (.venv-mutation), mutate src/matgrad, run the docs pages against each mutant"
 
@@ -52,12 +53,18 @@ serve: setup
 build: setup
 	$(NO_AGG) $(BIN)/mkdocs build --strict
 
+# Lint, format and types: the first step of make test, so a lint failure fails CI.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
 # One pytest run on two workers. Files are dealt out whole (--dist loadfile in pyproject.toml): a
 # page's blocks share one namespace, and the browser tests (one strict build, then every page in
 # Chromium) run on one worker while the other runs the rest.
 # Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: without pytest's cache of rewritten
 # modules, every later `pytest docs/<page>.md` would spend ~1.5 s rewriting hypothesis again.
-test: setup chromium
+test: setup chromium lint
 	$(NO_AGG) -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n 2
 
 # The benchmark (docs/benchmark.md): python -m benchmarks --save, 10-15 minutes on 2 cores when quiet.

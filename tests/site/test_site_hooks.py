@@ -5,6 +5,7 @@ mkdocs.yml that loads the real hook), so they change inputs freely. The fast one
 kernel by a counting stand-in; the others run real kernels and real `mkdocs build`s.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -48,7 +49,6 @@ plugins:
       allow_errors: false
       kernel_name: python3
       custom_mathjax_url: "data:text/javascript,"
-{cache}
 """
 
 
@@ -61,9 +61,7 @@ def _write_project(root, notebook=NOTEBOOK, value=1):
     (root / "docs" / "index.md").write_text("# Home\n")
     (root / "docs" / "nb.py").write_text(notebook)
     hook = f"hooks:\n  - {ROOT / 'hooks' / 'notebook_cache.py'}"
-    (root / "mkdocs.yml").write_text(MKDOCS_YML.format(hooks=hook, cache=""))
-    # The plugin alone, executing itself (its own cache off): what the hook must render the same.
-    (root / "plain.yml").write_text(MKDOCS_YML.format(hooks="", cache="      cache: false"))
+    (root / "mkdocs.yml").write_text(MKDOCS_YML.format(hooks=hook))
     return root / "docs" / "nb.py"
 
 
@@ -241,17 +239,16 @@ def test_a_real_execution_follows_the_library(project, monkeypatch):
 
 def test_a_warning_fails_the_notebook_and_nothing_is_stored(project):
     root, notebook = project
-    _edit(notebook, "\n# %%\nimport warnings\nwarnings.warn('planted warning')\n")
+    notebook.write_text("# %%\nimport warnings\n\nwarnings.warn('planted warning')\n")
     with pytest.raises(nbclient.exceptions.CellExecutionError, match="planted warning"):
         CACHE.executed(notebook, root)
     assert not list(CACHE.cache_dir(root).glob("*.ipynb"))
 
 
-def _build(root, config="mkdocs.yml"):
+def _build(root):
     env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "MATGRAD_NOTEBOOK_CACHE")}
-    env["PYTHONPATH"] = str(root / "src")  # for the plugin executing alone (plain.yml)
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", config, "-d", f"site-{config}"],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "site"],
         cwd=root,
         env=env,
         capture_output=True,
@@ -260,34 +257,50 @@ def _build(root, config="mkdocs.yml"):
     )
 
 
-def _article(root, config):
-    html = (root / f"site-{config}" / "nb" / "index.html").read_text()
-    html = re.sub(r'id="cell-id=[0-9a-f-]+"', 'id="cell-id=?"', html)  # jupytext draws new ids each read
-    return html
+def _without_cell_ids(html):
+    return re.sub(r'id="cell-id=[0-9a-f-]+"', 'id="cell-id=?"', html)  # jupytext draws new ids each read
 
 
-def test_cold_build_renders_as_the_plugin_does_and_a_warm_build_reuses(project):
-    root, _ = project
+def test_cold_build_renders_as_the_plugin_does_and_a_warm_build_reuses(project, monkeypatch):
+    root, notebook = project
     cold = _build(root)
     assert cold.returncode == 0, cold.stderr[-3000:]
     assert "nb.py: executed" in cold.stderr
-    plain = _build(root, "plain.yml")
-    assert plain.returncode == 0, plain.stderr[-3000:]
-    assert _article(root, "mkdocs.yml") == _article(root, "plain.yml"), "the hook renders differently"
-    assert "value 1" in _article(root, "mkdocs.yml")
+    page = (root / "site" / "nb" / "index.html").read_text()
+    assert "value 1" in page and "data:image/png" in page
 
     entries = {p.name: p.read_bytes() for p in CACHE.cache_dir(root).iterdir()}
+    (root / "site" / "nb" / "index.html").unlink()
     warm = _build(root)
     assert warm.returncode == 0, warm.stderr[-3000:]
     assert "nb.py: reused the execution stored" in warm.stderr and "nb.py: executed" not in warm.stderr
-    assert {p.name: p.read_bytes() for p in CACHE.cache_dir(root).iterdir()} == entries
+    assert {p.name: p.read_bytes() for p in CACHE.cache_dir(root).iterdir()} == entries, "the cache was rewritten"
+    assert (root / "site" / "nb" / "index.html").read_text() == page
+
+    # What mkdocs-jupyter renders when it executes the notebook itself, with the same settings.
+    from mkdocs.utils.yaml import yaml_load
+    from mkdocs_jupyter import nbconvert2
+    from mkdocs_jupyter.plugin import Plugin
+
+    plugin = Plugin()
+    with open(root / "mkdocs.yml") as f:
+        errors, warnings = plugin.load_config(yaml_load(f)["plugins"][0]["mkdocs-jupyter"])
+    assert not errors and not warnings
+    monkeypatch.setenv("PYTHONPATH", str(root / "src"))  # the kernel imports the project's pkg
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    options = CACHE.render_options(plugin.config)
+    arguments = ["kernel_name", "theme", "allow_errors", "show_input", "no_input", "no_prompt"]
+    arguments += ["remove_tag_config", "highlight_extra_classes", "include_requirejs", "custom_mathjax_url"]
+    itself = nbconvert2.nb2html(str(notebook), execute=True, **{k: options[k] for k in arguments})
+    (stored,) = [json.loads(p.read_text())["content"] for p in CACHE.cache_dir(root).glob("nb-*.json")]
+    assert _without_cell_ids(stored) == _without_cell_ids(itself), "the hook renders differently from the plugin"
 
 
 def test_a_failing_notebook_fails_the_build(project):
     root, notebook = project
-    _edit(notebook, "\n# %%\nraise ValueError('planted failure')\n")
+    notebook.write_text("# %% [markdown]\n# # Fails\n\n# %%\nraise ValueError('planted failure')\n")
     build = _build(root)
     assert build.returncode != 0 and "planted failure" in build.stderr
     # Nothing stored: the next run executes it again (and fails again).
     assert not list(CACHE.cache_dir(root).glob("*.ipynb")) and not list(CACHE.cache_dir(root).glob("*.json"))
-    assert not (root / "site-mkdocs.yml" / "nb" / "index.html").exists()
+    assert not (root / "site" / "nb" / "index.html").exists()

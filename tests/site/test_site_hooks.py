@@ -201,13 +201,16 @@ def test_concurrent_callers_execute_once(project, tmp_path):
     log, go = tmp_path / "log", tmp_path / "go"
     script = CONCURRENT_CALLER.format(root=str(ROOT))
     command = [sys.executable, "-c", script, str(root), str(log), str(go)]
-    first = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    _wait_for(lambda: log.exists(), "the first caller to start executing")
-    second = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    _wait_for(lambda: _waiters_on(CACHE.cache_dir(root) / "nb.lock"), "the second caller to wait on the lock")
-    go.touch()
-    outputs = [first.communicate(timeout=60)[0].split(), second.communicate(timeout=60)[0].split()]
-    assert first.returncode == second.returncode == 0
+    callers = []
+    try:
+        callers.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
+        _wait_for(lambda: log.exists(), "the first caller to start executing")
+        callers.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
+        _wait_for(lambda: _waiters_on(CACHE.cache_dir(root) / "nb.lock"), "the second caller to wait on the lock")
+    finally:
+        go.touch()  # whatever happened, the callers finish and are reaped
+        outputs = [caller.communicate(timeout=60)[0].split() for caller in callers]
+    assert [caller.returncode for caller in callers] == [0, 0]
     assert log.read_text() == "executing\n", "the notebook was executed twice"
     assert outputs[0][0] == "ran" and outputs[1][0] == "reused" and outputs[0][1] == outputs[1][1]
 

@@ -44,6 +44,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -188,7 +189,9 @@ def _entries(path: Path, root: Path | None):
 
 def _evict(folder: Path, stem: str, keep: str) -> None:
     """Drop the entries of all but the KEEP most recently used states of one notebook (lock held)."""
-    states = sorted(folder.glob(f"{stem}-*.ipynb"), key=lambda p: p.stat().st_mtime, reverse=True)
+    mine = re.compile(re.escape(stem) + r"-[0-9a-f]{32}\.ipynb")  # not those of "<stem>-other.py"
+    states = [p for p in folder.glob(f"{stem}-*.ipynb") if mine.fullmatch(p.name)]
+    states.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     for old in [p for p in states if p.stem != f"{stem}-{keep}"][KEEP - 1 :]:
         for stale in folder.glob(f"{old.stem}.*"):
             with contextlib.suppress(FileNotFoundError):
@@ -227,6 +230,32 @@ class _ExecutedNotebook:
     writes = staticmethod(jupytext.writes)
 
 
+_CONVERTER = threading.Lock()
+
+
+def _render_executed(nbconvert2, path: Path, notebook, options: dict) -> str:
+    """mkdocs-jupyter's own conversion (nb2html: template, filters, highlighting) of an executed
+    notebook: its ``jupytext.read`` is pointed at the notebook in hand for the call."""
+    saved, nbconvert2.jupytext = nbconvert2.jupytext, _ExecutedNotebook(notebook)
+    try:
+        return nbconvert2.nb2html(
+            str(path),
+            execute=False,  # executed already, by execute()
+            kernel_name=options["kernel_name"],
+            theme=options["theme"],
+            allow_errors=options["allow_errors"],
+            show_input=options["show_input"],
+            no_input=options["no_input"],
+            no_prompt=options["no_prompt"],
+            remove_tag_config=options["remove_tag_config"],
+            highlight_extra_classes=options["highlight_extra_classes"],
+            include_requirejs=options["include_requirejs"],
+            custom_mathjax_url=options["custom_mathjax_url"],
+        )
+    finally:
+        nbconvert2.jupytext = saved
+
+
 def render_options(plugin_config) -> dict:
     """The plugin settings that shape the HTML (everything but its cache settings)."""
     return {k: v for k, v in dict(plugin_config).items() if k not in ("cache", "cache_dir")}
@@ -235,7 +264,8 @@ def render_options(plugin_config) -> dict:
 def rendered(path: Path, notebook, key: str, options: dict, root: Path | None = None):
     """mkdocs-jupyter's HTML of an executed notebook, its TOC tokens and title; cached beside it.
 
-    Only ever called from mkdocs' main thread (the converter swap below is not thread-safe).
+    Called by the thread that renders the pages (the background threads only execute); the swap of
+    the converter's ``jupytext`` is also guarded by a lock.
     """
     from mkdocs_jupyter import nbconvert2
     from mkdocs_jupyter import plugin as jupyter_plugin
@@ -247,25 +277,9 @@ def rendered(path: Path, notebook, key: str, options: dict, root: Path | None = 
         if entry.is_file():
             cached = json.loads(entry.read_text(encoding="utf-8"))
             return cached["content"], cached["toc_tokens"], cached["title"]
-        saved, nbconvert2.jupytext = nbconvert2.jupytext, _ExecutedNotebook(notebook)
-        try:
-            content = nbconvert2.nb2html(
-                str(path),
-                execute=False,  # executed above, in the same kernel and with the same settings
-                kernel_name=options["kernel_name"],
-                theme=options["theme"],
-                allow_errors=options["allow_errors"],
-                show_input=options["show_input"],
-                no_input=options["no_input"],
-                no_prompt=options["no_prompt"],
-                remove_tag_config=options["remove_tag_config"],
-                highlight_extra_classes=options["highlight_extra_classes"],
-                include_requirejs=options["include_requirejs"],
-                custom_mathjax_url=options["custom_mathjax_url"],
-            )
-        finally:
-            nbconvert2.jupytext = saved
-        toc_tokens, title = jupyter_plugin._get_nb_toc_tokens(str(path), options["toc_depth"])
+        with _CONVERTER:
+            content = _render_executed(nbconvert2, path, notebook, options)
+            toc_tokens, title = jupyter_plugin._get_nb_toc_tokens(str(path), options["toc_depth"])  # from the text
         if entry.parent.is_dir():
             for other in entry.parent.glob(f"{Path(path).stem}-{key}.*.json"):  # older plugin settings
                 other.unlink()
@@ -323,7 +337,6 @@ def on_pre_page(page, config, files):
     options = render_options(_state["plugin"].config)
 
     def render(self, config, files):
-        assert threading.current_thread() is threading.main_thread()
         notebook, key, ran = job.result()  # a failing notebook raises here and fails the build
         log.info("%s: %s", self.file.src_uri, "executed" if ran else f"reused the execution stored under {key}")
         content, toc_tokens, title = rendered(Path(self.file.abs_src_path), notebook, key, options, _state["root"])

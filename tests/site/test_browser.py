@@ -248,9 +248,16 @@ _UNTYPESET_TEXT = """() => {
 }"""
 
 
+# KaTeX (throwOnError: false) shows a parse error as .katex-error, but an undefined command such as
+# \badmacro only as its name in the error colour: found through the MathML it writes beside it.
 _KATEX = """() => ({
   typeset: document.querySelectorAll("article .katex").length,
-  errors: [...document.querySelectorAll("article .katex-error")].map((e) => e.getAttribute("title") || e.innerText),
+  errors: [
+    ...[...document.querySelectorAll("article .katex-error")].map((e) => e.getAttribute("title") || e.innerText),
+    ...[...document.querySelectorAll('article .katex-mathml mstyle[mathcolor="#cc0000"] > mtext')]
+      .filter((e) => e.textContent.startsWith("\\\\"))
+      .map((e) => `undefined TeX command ${e.textContent}`),
+  ],
 })"""
 
 

@@ -132,6 +132,19 @@ def test_an_execution_is_reused_until_an_input_changes(project, counted):
     assert len(stored) == CACHE.KEEP, f"older states are evicted: {stored}"
 
 
+def test_eviction_keeps_other_notebooks(project, counted):
+    """Old states of nb.py are evicted, never the entries of nb-extra.py (whose name starts alike)."""
+    root, notebook = project
+    other = root / "docs" / "nb-extra.py"
+    other.write_text(notebook.read_text())
+    CACHE.executed(other, root)
+    for i in range(CACHE.KEEP + 2):
+        _edit(notebook, f"print({i})\n")
+        CACHE.executed(notebook, root)
+    assert CACHE.executed(other, root)[2] is False, "the entry of nb-extra.py was evicted"
+    assert len([p for p in CACHE.cache_dir(root).glob("nb-*.ipynb") if "extra" not in p.name]) == CACHE.KEEP
+
+
 def test_an_interrupted_write_leaves_no_entry(project, counted, monkeypatch):
     """A build killed while storing leaves nothing under the entry's name (write, then rename)."""
     root, notebook = project
@@ -226,20 +239,6 @@ def test_the_hook_turns_the_plugins_own_cache_off(tmp_path):
 # --- real kernels ----------------------------------------------------------------------------
 
 
-def test_a_real_execution_follows_the_library(project, monkeypatch):
-    """Executed in a kernel (Agg asked for, and ignored: plots kept); the library changes, so the
-    notebook executes again and shows the new value."""
-    root, notebook = project
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    first, _, ran = CACHE.executed(notebook, root)
-    assert ran and _stdout(first) == "value 1\n"
-    outputs = [o for c in first.cells if c.cell_type == "code" for o in c.outputs]
-    assert any("image/png" in o.get("data", {}) for o in outputs), "the plot was dropped"
-    (root / "src" / "pkg" / "__init__.py").write_text("VALUE = 2\n")
-    second, _, ran = CACHE.executed(notebook, root)
-    assert ran and _stdout(second) == "value 2\n"
-
-
 def test_a_warning_fails_the_notebook_and_nothing_is_stored(project):
     root, notebook = project
     notebook.write_text("# %%\nimport warnings\n\nwarnings.warn('planted warning')\n")
@@ -264,7 +263,10 @@ def _without_cell_ids(html):
     return re.sub(r'id="cell-id=[0-9a-f-]+"', 'id="cell-id=?"', html)  # jupytext draws new ids each read
 
 
-def test_cold_build_renders_as_the_plugin_does_and_a_warm_build_reuses(project, monkeypatch):
+def test_cold_and_warm_builds_and_a_library_change(project, monkeypatch):
+    """A cold build executes (in a kernel that imports the project's own src/), a warm one reuses;
+    the HTML is what mkdocs-jupyter renders when it executes the notebook itself; a change to the
+    library executes the notebook again, with the plots kept even where MPLBACKEND=Agg is set."""
     root, notebook = project
     cold = _build(root)
     assert cold.returncode == 0, cold.stderr[-3000:]
@@ -297,6 +299,14 @@ def test_cold_build_renders_as_the_plugin_does_and_a_warm_build_reuses(project, 
     itself = nbconvert2.nb2html(str(notebook), execute=True, **{k: options[k] for k in arguments})
     (stored,) = [json.loads(p.read_text())["content"] for p in CACHE.cache_dir(root).glob("nb-*.json")]
     assert _without_cell_ids(stored) == _without_cell_ids(itself), "the hook renders differently from the plugin"
+
+    (root / "src" / "pkg" / "__init__.py").write_text("VALUE = 2\n")
+    monkeypatch.setenv("MPLBACKEND", "Agg")  # the kernel must not inherit it
+    monkeypatch.delenv("PYTHONPATH")  # the kernel finds pkg through the hook alone
+    again, _, ran = CACHE.executed(notebook, root)
+    assert ran and _stdout(again) == "value 2\n"
+    outputs = [o for c in again.cells if c.cell_type == "code" for o in c.outputs]
+    assert any("image/png" in o.get("data", {}) for o in outputs), "the plot was dropped"
 
 
 def test_a_failing_notebook_fails_the_build(project):

@@ -15,9 +15,10 @@
 # # Iris with two layers: full-batch gradient descent, end to end
 #
 # This notebook trains the network of the softmax cross-entropy page on Fisher's iris data, in the
-# set-up of a well-known question-and-answer thread about an R implementation (source 002 of this
-# site): **4 measurements -> 6 ReLU hidden units -> 3 species**, about 90 training rows, full-batch
-# gradient descent with learning rate $10^{-2}$ and an $L_2$ penalty with $\lambda = 10^{-3}$.
+# set-up of a well-known public question-and-answer thread in which a small network written in R
+# classifies the iris flowers (below, "the source"): **4 measurements -> 6 ReLU hidden units -> 3
+# species**, about 90 training rows, full-batch gradient descent with learning rate $10^{-2}$ and an
+# $L_2$ penalty with $\lambda = 10^{-3}$.
 #
 # With examples as rows, $X \in \mathbb{R}^{N \times 4}$, the net and its loss are
 #

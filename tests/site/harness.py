@@ -12,6 +12,7 @@ The rest reads the site's structure from mkdocs.yml and the files.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import traceback
 import warnings
 from collections.abc import Iterable
@@ -72,6 +73,14 @@ def pages_in_reading_order():
 def notebooks():
     """Every notebook (jupytext percent .py) in derivations/, as its docs/ path ("derivations/x.py")."""
     return sorted(f"derivations/{p.name}" for p in NOTEBOOKS.glob("*.py"))
+
+
+def hook_module(name):
+    """hooks/<name>.py imported as a fresh module (hooks/ is mkdocs' folder, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"hooks_{name}", ROOT / "hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def page_url(src):

@@ -8,17 +8,31 @@ finds a known word, and math is typeset again after an instant navigation.
 Select or deselect with ``-m browser`` / ``-m "not browser"``. Chromium is Debian's
 (``apt-get install chromium``; ``make test`` installs it), driven by the playwright package; set
 CHROMIUM to use another binary. ``playwright install`` is never needed.
+
+Nothing leaves the machine: Chromium's proxy is a local sink that answers no request, and loopback
+(this server) bypasses it; every request a page makes (its workers' too) is recorded, and any to a
+host but 127.0.0.1 fails the page. The pages share one browser context, so its HTTP cache serves
+the assets after the first page; each test opens its own page in it. A page is checked once it
+has loaded, its fonts are ready and none of its requests is still in flight (no fixed waits).
+The pages are visited PAGE_WORKERS at a time (two browsers, one per core), before the first
+``test_page`` reports; each ``test_page[...]`` then reports its own page. Screenshots of whole
+pages are taken at half size: rasterising a long page at full size was a third of its visit.
 """
 
+import base64
+import concurrent.futures
 import contextlib
 import functools
 import os
+import queue
 import re
 import shutil
+import socketserver
 import subprocess
 import sys
 import threading
 import time
+import traceback
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urljoin, urlsplit
 
@@ -43,18 +57,52 @@ CHROMIUM_FLAGS = [
 ]
 SCREENSHOTS = ROOT / "screenshots"
 PAGES = nav_entries()
+# Browsers visiting the pages at once (the machines have 2 cores); PAGE_WORKERS=1 visits them in turn.
+PAGE_WORKERS = int(os.environ.get("PAGE_WORKERS", "2"))
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def end_headers(self):
+        # The site does not change while it is served: let the browser cache the assets.
+        self.send_header("Cache-Control", "max-age=3600")
+        super().end_headers()
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # the browser dropped a connection
+            super().handle_error(request, client_address)
+
+
+class _Sink(socketserver.ThreadingTCPServer):
+    """Chromium's proxy: takes every request for a host other than loopback, records its first line
+    (``CONNECT host:443`` or ``GET http://host/...``) and closes the connection unanswered."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self):
+        self.requests = []
+        super().__init__(("127.0.0.1", 0), _SinkHandler)
+
+
+class _SinkHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        self.request.settimeout(10)
+        with contextlib.suppress(OSError):
+            self.server.requests.append(self.request.recv(4096).split(b"\r\n", 1)[0].decode("latin-1"))
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """Build the site once, strictly, into a temporary folder and serve it; yields its base URL."""
     site_dir = tmp_path_factory.mktemp("site")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site_dir)))
+    server = _QuietServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site_dir)))
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # Agg would drop the plots
     env["SITE_URL"] = base  # sitemap.xml (read by instant navigation) names this server
@@ -78,62 +126,113 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    assert os.path.exists(CHROMIUM), f"no Chromium at {CHROMIUM}: `make test` installs it (apt-get install chromium)"
+def sink():
+    server = _Sink()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _launch(playwright, sink):
+    # Every host but loopback goes to the sink, which answers nothing: no request leaves the machine.
+    proxy = f"--proxy-server=http://127.0.0.1:{sink.server_address[1]}"
+    # Playwright gives each launch a fresh, temporary profile (user data dir).
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, proxy], headless=True)
+
+
+def _new_context(browser, **options):
+    return browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+
+
+@pytest.fixture(scope="module")
+def screenshots():
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     SCREENSHOTS.mkdir()
+    return SCREENSHOTS
+
+
+@pytest.fixture(scope="module")
+def browser(sink, screenshots):
+    assert os.path.exists(CHROMIUM), f"no Chromium at {CHROMIUM}: `make test` installs it (apt-get install chromium)"
     with sync_playwright() as playwright:
-        # Playwright gives each launch a fresh, temporary profile (user data dir).
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        chromium = _launch(playwright, sink)
         yield chromium
         chromium.close()
 
 
+@pytest.fixture(scope="module")
+def context(browser):
+    """One context for the pages: its HTTP cache keeps the shared assets after the first page."""
+    context = _new_context(browser)
+    yield context
+    context.close()
+
+
 class Watched:
-    """A fresh page that records console errors, uncaught exceptions and foreign requests.
+    """A fresh page that records console errors, uncaught exceptions and every request it (or one
+    of its workers) makes; a request to any host but 127.0.0.1 is foreign. The browser's proxy
+    (the sink) makes sure no foreign request leaves the machine."""
 
-    A request to any host but 127.0.0.1 is recorded and aborted before it leaves the machine.
-    """
-
-    def __init__(self, browser, **context_options):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
-        self.errors, self.foreign = [], []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
+    def __init__(self, context):
+        self.errors, self.foreign, self.in_flight = [], [], set()
+        self.page = context.new_page()
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         self.page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        self.page.on("request", self._request)
+        self.page.on("requestfinished", lambda r: self.in_flight.discard(r))
+        self.page.on("requestfailed", lambda r: self.in_flight.discard(r))
 
-    def _route(self, route):
-        url = urlsplit(route.request.url)
-        if url.scheme in ("data", "blob") or url.hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            self.foreign.append(route.request.url)
-            route.abort()
+    def _request(self, request):
+        url = urlsplit(request.url)
+        if url.scheme not in ("data", "blob") and url.hostname != "127.0.0.1":
+            self.foreign.append(request.url)
+        self.in_flight.add(request)
+
+    def goto(self, url):
+        """Load url and let it settle: the load event, the web fonts, then no request in flight
+        (the search index and the sitemap are fetched by scripts after the page itself)."""
+        response = self.page.goto(url, wait_until="load")
+        self.page.evaluate("() => document.fonts.ready.then(() => true)")
+        self.settle()
+        return response
+
+    def settle(self, seconds=30):
+        """Wait until none of the page's requests is in flight (polling the request events)."""
+        deadline = time.monotonic() + seconds
+        while self.in_flight and time.monotonic() < deadline:
+            self.page.wait_for_timeout(10)
+        if self.in_flight:
+            self.errors.append(f"requests still in flight after {seconds} s: {[r.url for r in self.in_flight]}")
 
     def close(self):
-        self.context.close()
+        self.page.close()
 
 
 @pytest.fixture
-def watched(browser):
-    w = Watched(browser)
+def watched(context):
+    w = Watched(context)
     yield w
     w.close()
 
 
-def test_watcher_catches_a_third_party_request_and_a_console_error(site, watched):
+def test_watcher_catches_a_third_party_request_and_a_console_error(site, watched, sink):
     base, _ = site
-    watched.page.goto(base, wait_until="networkidle")
-    watched.page.evaluate("""() => {
-        const s = document.createElement("script");
-        s.src = "https://cdn.example.invalid/x.js";  // aborted by the watcher, never sent
-        document.head.appendChild(s);
-        console.error("planted");
-    }""")
-    watched.page.wait_for_timeout(500)
+    watched.goto(base)
+    with (
+        watched.page.expect_event("requestfailed", lambda r: "cdn.example.invalid" in r.url),
+        watched.page.expect_console_message(lambda m: m.text == "planted"),
+    ):
+        watched.page.evaluate("""() => {
+            const s = document.createElement("script");
+            s.src = "https://cdn.example.invalid/x.js";  // recorded by the watcher, stopped by the sink
+            document.head.appendChild(s);
+            console.error("planted");
+        }""")
     assert watched.foreign == ["https://cdn.example.invalid/x.js"]
     assert "console: planted" in watched.errors
+    assert "CONNECT cdn.example.invalid:443 HTTP/1.1" in sink.requests, "the request did not go to the sink"
 
 
 def _notebook_has_math(src):
@@ -150,13 +249,25 @@ _UNTYPESET_TEXT = """() => {
 }"""
 
 
+# KaTeX (throwOnError: false) shows a parse error as .katex-error, but an undefined command such as
+# \badmacro only as its name in the error colour: found through the MathML it writes beside it.
+_KATEX = """() => ({
+  typeset: document.querySelectorAll("article .katex").length,
+  errors: [
+    ...[...document.querySelectorAll("article .katex-error")].map((e) => e.getAttribute("title") || e.innerText),
+    ...[...document.querySelectorAll('article .katex-mathml mstyle[mathcolor="#cc0000"] > mtext')]
+      .filter((e) => e.textContent.startsWith("\\\\"))
+      .map((e) => `undefined TeX command ${e.textContent}`),
+  ],
+})"""
+
+
 def _math_problems(page):
     problems = []
-    if page.locator("article .katex").count() == 0:
+    katex = page.evaluate(_KATEX)
+    if katex["typeset"] == 0:
         problems.append("no typeset math (.katex) although the page has math")
-    errors = page.locator("article .katex-error")
-    for i in range(errors.count()):
-        problems.append(f"KaTeX error: {errors.nth(i).get_attribute('title') or errors.nth(i).inner_text()}")
+    problems += [f"KaTeX error: {error}" for error in katex["errors"]]
     text = page.evaluate(_UNTYPESET_TEXT)
     for raw in ("$$", "\\(", "\\)", "\\[", "\\]", "$"):
         if raw in text:
@@ -167,17 +278,30 @@ def _math_problems(page):
 
 
 def _screenshot(page, src, prefix="", full_page=True):
-    """screenshots/<page>.jpg: JPEG, because encoding a PNG of a long page costs seconds."""
-    name = prefix + (page_url(src) or "index").strip("/").replace("/", "__")
-    page.screenshot(path=SCREENSHOTS / f"{name}.jpg", type="jpeg", quality=85, full_page=full_page)
+    """screenshots/<page>.jpg (JPEG: encoding a PNG of a long page costs seconds): the whole page at
+    half size (640 px wide; its raster time is half that of the full size), or the viewport."""
+    path = SCREENSHOTS / f"{prefix + (page_url(src) or 'index').strip('/').replace('/', '__')}.jpg"
+    if not full_page:
+        page.screenshot(path=path, type="jpeg", quality=85)
+        return
+    width, height = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    clip = {"x": 0, "y": 0, "width": width, "height": height, "scale": 0.5}
+    cdp = page.context.new_cdp_session(page)
+    try:
+        shot = cdp.send(
+            "Page.captureScreenshot", {"format": "jpeg", "quality": 85, "captureBeyondViewport": True, "clip": clip}
+        )
+    finally:
+        cdp.detach()
+    path.write_bytes(base64.b64decode(shot["data"]))
 
 
-@pytest.mark.parametrize("src", PAGES, ids=[page_url(p) or "index" for p in PAGES])
-def test_page(src, site, watched):
-    base, _ = site
+def _check_page(watched, base, src):
+    """Everything checked on one page; returns the problems found (none: the page passes)."""
     page = watched.page
-    response = page.goto(base + page_url(src), wait_until="networkidle")
-    assert response is not None and response.ok, f"{src}: HTTP {response and response.status}"
+    response = watched.goto(base + page_url(src))
+    if response is None or not response.ok:
+        return [f"HTTP {response and response.status}"]
 
     is_notebook = src.endswith(".py")
     has_math = _notebook_has_math(src) if is_notebook else page.locator("article .arithmatex").count() > 0
@@ -205,15 +329,67 @@ def test_page(src, site, watched):
                 problems.append("the download button does not serve the notebook's source")
 
     _screenshot(page, src)
+    watched.settle()  # anything the checks set off has finished, and its errors are in
     problems += watched.errors
     problems += [f"request to a third party: {url}" for url in watched.foreign]
+    return problems
+
+
+def _visit_pages(sources, base, sink):
+    """One browser (own Playwright, own thread) visits pages from the queue until it is empty."""
+    reports = {}
+    with sync_playwright() as playwright:
+        chromium = _launch(playwright, sink)
+        context = _new_context(chromium)
+        while True:
+            try:
+                src = sources.get_nowait()
+            except queue.Empty:
+                break
+            watched = Watched(context)
+            try:
+                reports[src] = _check_page(watched, base, src)
+            except Exception:
+                reports[src] = [f"the visit failed:\n{traceback.format_exc()}"]
+            finally:
+                watched.close()
+        context.close()
+        chromium.close()
+    return reports
+
+
+@pytest.fixture(scope="module")
+def page_reports(request, site, sink, screenshots):
+    """The problems of every page that a test_page of this run asks for, visited PAGE_WORKERS at a
+    time (Playwright's sync API is one per thread: each worker has its own browser)."""
+    assert os.path.exists(CHROMIUM), f"no Chromium at {CHROMIUM}: `make test` installs it (apt-get install chromium)"
+    base, _ = site
+    wanted = [
+        item.callspec.params["src"]
+        for item in request.session.items
+        if isinstance(item, pytest.Function) and item.module is request.module and item.originalname == "test_page"
+    ]
+    sources = queue.Queue()
+    for src in wanted:
+        sources.put(src)
+    reports = {}
+    workers = max(1, min(PAGE_WORKERS, len(wanted)))
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        for done in [pool.submit(_visit_pages, sources, base, sink) for _ in range(workers)]:
+            reports.update(done.result())
+    return reports
+
+
+@pytest.mark.parametrize("src", PAGES, ids=[page_url(p) or "index" for p in PAGES])
+def test_page(src, page_reports):
+    problems = page_reports[src]
     assert not problems, f"{src}:\n  " + "\n  ".join(problems)
 
 
 def test_search_finds_a_known_word(site, watched):
     base, _ = site
     page = watched.page
-    page.goto(base, wait_until="networkidle")
+    watched.goto(base)
     search = page.locator("input.md-search__input")
     search.click()
     # The index loads in a web worker; a query typed before it is ready is not run again.
@@ -221,7 +397,8 @@ def test_search_finds_a_known_word(site, watched):
         "() => !document.querySelector('.md-search-result__meta').textContent.includes('Initializing')",
         timeout=30_000,
     )
-    search.press_sequentially("softmax cross-entropy")  # Material searches on key events
+    search.fill("softmax cross-entropy")
+    search.press("End")  # Material reads the query on keyup
     results = page.locator(".md-search-result__item a")
     results.first.wait_for(timeout=15_000)
     hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
@@ -234,7 +411,7 @@ def test_math_is_typeset_after_instant_navigation(site, watched):
     again, on a Markdown page and on a notebook page reached from it."""
     base, _ = site
     page = watched.page
-    page.goto(base, wait_until="networkidle")
+    watched.goto(base)
     page.evaluate("() => { window.__sameDocument = true; }")
     markdown = next(p for p in PAGES if p.endswith(".md") and p != "index.md" and "$" in (DOCS / p).read_text())
     notebook = next(p for p in PAGES if p.endswith(".py") and _notebook_has_math(p))
@@ -289,15 +466,17 @@ DARK_PAGES = ["index.md", *[p for p in PAGES if p.endswith(".py")][:1]]
 
 @pytest.mark.parametrize("src", DARK_PAGES, ids=[page_url(p) or "index" for p in DARK_PAGES])
 def test_dark_mode_is_readable(src, site, browser):
-    """A reader whose system is dark gets Material's slate scheme, notebooks included."""
+    """A reader whose system is dark gets Material's slate scheme, notebooks included. A fresh
+    context: Material keeps the palette it picked in localStorage, so a visited one stays light."""
     base, _ = site
-    watched = Watched(browser, color_scheme="dark")
+    context = _new_context(browser, color_scheme="dark")
+    watched = Watched(context)
     try:
         page = watched.page
-        page.goto(base + page_url(src), wait_until="networkidle")
+        watched.goto(base + page_url(src))
         assert page.evaluate("() => document.body.getAttribute('data-md-color-scheme')") == "slate"
         assert page.evaluate(_PROSE_LUMINANCE) > 0.6, "dark text on the dark background"
         _screenshot(page, src, prefix="dark__", full_page=False)
         assert not watched.errors and not watched.foreign, watched.errors + watched.foreign
     finally:
-        watched.close()
+        context.close()

@@ -1,28 +1,21 @@
-"""Run every notebook in derivations/ as a script: fast, and without building the site.
+"""Execute every notebook in derivations/ in a Jupyter kernel, once per state of the code.
 
-A jupytext percent-format notebook is a valid Python file, so each one runs in its own
-interpreter (a fresh process: no state shared between notebooks) with the non-interactive Agg
-backend. The site build executes the same files in a Jupyter kernel, with plots.
+hooks/notebook_cache.py does the executing, for this test and for every site build alike: the
+venv's python3 kernel (nbclient, as mkdocs-jupyter), inline plots, an empty temporary working
+directory, errors fatal and every warning a cell raises an error. It stores the executed notebook
+in .cache/notebooks/ under a key made of the notebook's text, everything under src/ and the lock
+files; the strict build then renders that same execution instead of running the notebook again.
+With nothing changed since the last run, this test reads the stored execution; with anything
+changed (the notebook, the library, a pinned version), the key changes and it executes again.
 """
-
-import os
-import subprocess
-import sys
 
 import jupytext
 import pytest
 
-from tests.site.harness import NOTEBOOKS
+from tests.site.harness import NOTEBOOKS, hook_module
 
 PATHS = sorted(NOTEBOOKS.glob("*.py"))
-
-# Runs one notebook file as a script, with the one name a notebook has that a script lacks.
-RUNNER = """
-import builtins, runpy, sys
-from IPython.display import display
-builtins.display = display  # as in a notebook
-runpy.run_path(sys.argv[1], run_name="__main__")
-"""
+CACHE = hook_module("notebook_cache")
 
 
 def test_there_are_notebooks():
@@ -44,24 +37,17 @@ def test_notebook_is_a_titled_percent_notebook(path):
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
-def test_notebook_runs(path, tmp_path):
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    # Warnings are errors, as in the rest of the suite; plt.show() under Agg is the one exception.
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-W",
-            "error",
-            "-W",
-            "ignore:FigureCanvasAgg is non-interactive:UserWarning",
-            "-c",
-            RUNNER,
-            str(path),
-        ],
-        cwd=tmp_path,  # a notebook must not depend on the working directory or litter it
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+def test_notebook_runs(path):
+    # Raises nbclient's CellExecutionError (cell, traceback) if a cell raises or warns.
+    notebook, key, ran = CACHE.executed(path)
+    print(f"{path.name}: {'executed' if ran else 'reused the execution stored'} under key {key}")
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    sources = [cell.source for cell in jupytext.read(path).cells if cell.cell_type == "code"]
+    assert [cell.source for cell in code] == sources, f"{path.name}: the execution is of another version of it"
+    unexecuted = [cell.source[:60] for cell in code if cell.source.strip() and cell.execution_count is None]
+    assert not unexecuted, f"{path.name}: cells without an execution: {unexecuted}"
+    outputs = [output for cell in code for output in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"], f"{path.name}: an error output"
+    assert any("image/png" in o.get("data", {}) for o in outputs), (
+        f"{path.name}: no plot in the outputs (a non-interactive backend removes them)"
     )
-    assert result.returncode == 0, f"{path.name} failed:\n{result.stderr[-4000:]}"

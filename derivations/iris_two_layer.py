@@ -15,21 +15,24 @@
 # # Iris with two layers: full-batch gradient descent, end to end
 #
 # This notebook trains the network of the softmax cross-entropy page on Fisher's iris data, in the
-# set-up of a well-known public question-and-answer thread in which a small network written in R
-# classifies the iris flowers (below, "the source"): **4 measurements -> 6 ReLU hidden units -> 3
-# species**, about 90 training rows, full-batch gradient descent with learning rate $10^{-2}$ and an
-# $L_2$ penalty with $\lambda = 10^{-3}$.
+# set-up of Peng Zhao's small network written from scratch in R ("R for Deep Learning (I): Build
+# Fully Connected Neural Network from Scratch", on the ParallelR blog), as discussed in a well-known
+# Cross Validated question about its backpropagation (below, "the R example"): **4 measurements -> 6
+# ReLU hidden units -> 3 species**, about 90 training rows, full-batch gradient descent with learning
+# rate $10^{-2}$ and an $L_2$ penalty of strength $10^{-3}$ in the R example's own convention.
 #
-# With examples as rows, $X \in \mathbb{R}^{N \times 4}$, the net and its loss are
+# With examples as rows, $X \in \mathbb{R}^{N \times D}$ with $D = 4$, $H = 6$ hidden units and $C = 3$
+# classes, the net and its loss, in the notation of the site (penalty strength $\lambda$, matgrad's
+# `reg`, with gradient $2\lambda W$), are
 #
-# $$Z_1 = X W_1 + \mathbf{1} b_1^\top,\quad A_1 = \mathrm{relu}(Z_1),\quad Z_2 = A_1 W_2 + \mathbf{1} b_2^\top,
-# \quad P = \mathrm{softmax}(Z_2),$$
+# $$Z_1 = X W_1 + \mathbf{1}_N b_1^\top,\quad A_1 = \mathrm{relu}(Z_1),\quad
+# Z_2 = A_1 W_2 + \mathbf{1}_N b_2^\top,\quad P = \mathrm{softmax}(Z_2),$$
 #
-# $$L = -\frac{1}{N}\sum_{n} \log P_{n, y_n} + \lambda_{\text{site}}\left(\|W_1\|_F^2 + \|W_2\|_F^2\right),$$
+# $$L = -\frac{1}{N}\sum_{n} \log P_{n, y_n} + \lambda\left(\|W_1\|_F^2 + \|W_2\|_F^2\right),$$
 #
-# with $W_1 \in \mathbb{R}^{4 \times 6}$ and $W_2 \in \mathbb{R}^{6 \times 3}$. Along the way we
+# with $W_1$ of shape $D \times H$ and $W_2$ of shape $H \times C$. Along the way we
 #
-# 1. translate the source's regularisation convention into the site's, and check that the translation
+# 1. translate the R example's regularisation convention into the site's, and check that the translation
 #    is exact by computing one gradient both ways;
 # 2. train, and follow the loss and the train/test accuracy epoch by epoch;
 # 3. look at the confusion matrix of the trained net;
@@ -52,22 +55,22 @@ print(f"training rows per species: {np.bincount(y_train, minlength=C)}, test row
 # %% [markdown]
 # ## Translating the regularisation convention
 #
-# The source's update adds `reg * W` to each weight gradient. That is the gradient of the penalty
-# $\frac{\lambda_{\text{src}}}{2}\|W\|_F^2$. On this site (and in matgrad) the penalty is written
-# $\lambda_{\text{site}}\|W\|_F^2$, whose gradient is $2\lambda_{\text{site}} W$. The two losses are the same
-# function when
+# The R example's update adds `reg * W` to each weight gradient. That is the gradient of the penalty
+# $\frac{\lambda'}{2}\|W\|_F^2$ with $\lambda' = 10^{-3}$ (the $\lambda'/2$ convention of
+# [Conventions](../../conventions/)). On this site (and in matgrad) the penalty is written
+# $\lambda\|W\|_F^2$, whose gradient is $2\lambda W$. The two losses are the same function when
 #
-# $$\lambda_{\text{site}} = \frac{\lambda_{\text{src}}}{2} = 5 \times 10^{-4}.$$
+# $$\lambda = \frac{\lambda'}{2} = 5 \times 10^{-4}.$$
 #
-# To show the translation is exact we write the source's recipe out in NumPy, in our row layout
+# To show the translation is exact we write the R example's recipe out in NumPy, in our row layout
 # (the row of scores minus the one-hot row, divided by the batch size; $A_1^\top$ times it for $W_2$;
 # back through $W_2^\top$ and the ReLU mask; $X^\top$ times that for $W_1$; column sums for the
 # biases; then `+ reg * W`), and compare its loss and every gradient with
 # `matgrad.mlp_forward_backward(..., reg=reg_src / 2)` at the initial parameters. The initial weights
-# follow the source as well: normal with standard deviation 0.01, biases zero.
+# follow the R example as well: normal with standard deviation 0.01, biases zero.
 
 # %%
-reg_src = 1e-3  # the source's lambda, in (lambda / 2) ||W||^2
+reg_src = 1e-3  # the R example's lambda, in (lambda / 2) ||W||^2
 reg = reg_src / 2  # matgrad's lambda, in lambda ||W||^2
 lr = 1e-2
 
@@ -76,7 +79,7 @@ assert {k: v.shape for k, v in params0.items()} == {"W1": (D, H), "b1": (H,), "W
 
 
 def source_recipe(p, X, y, reg_src):
-    """Loss and gradients as the source computes them: data loss + (reg_src / 2) * sum ||W||^2."""
+    """Loss and gradients as the R example computes them: data loss + (reg_src / 2) * sum ||W||^2."""
     W1, b1, W2, b2 = p["W1"], p["b1"], p["W2"], p["b2"]
     Z1 = X @ W1 + b1
     A1 = np.maximum(Z1, 0)
@@ -106,27 +109,24 @@ np.testing.assert_allclose(loss_mg, loss_src, rtol=1e-12)
 for k in params0:
     assert grads_mg[k].shape == params0[k].shape
     np.testing.assert_allclose(grads_mg[k], grads_src[k], rtol=1e-10, atol=1e-15)
-    print(
-        f"d L / d {k}: relative error source recipe vs matgrad = "
-        f"{matgrad.relative_error(grads_src[k], grads_mg[k]):.1e}"
-    )
-print(f"loss: source {loss_src:.12f}, matgrad {loss_mg:.12f}")
+    print(f"d L / d {k}: relative error R recipe vs matgrad = {matgrad.relative_error(grads_src[k], grads_mg[k]):.1e}")
+print(f"loss: R example {loss_src:.12f}, matgrad {loss_mg:.12f}")
 
-# Using the source's number in matgrad's convention (reg = 1e-3) would double the penalty's gradient:
+# Using the R example's number in matgrad's convention (reg = 1e-3) would double the penalty's gradient:
 _, grads_wrong = matgrad.mlp_forward_backward(params0, X_train, y_train, reg=reg_src)
 assert np.allclose(grads_wrong["W1"] - grads_src["W1"], reg_src * params0["W1"], rtol=1e-8, atol=1e-15)
 
 # %% [markdown]
 # Loss and all four gradients agree to rounding, so from here on we train with matgrad and
-# `reg = 5e-4`. Using the source's number unchanged in matgrad's convention would be a different
+# `reg = 5e-4`. Using the R example's number unchanged in matgrad's convention would be a different
 # (twice as strongly regularised) problem; the last assertion above measures that difference.
 #
 # ## Training
 #
 # `matgrad.train` with `batch_size=None` is full-batch gradient descent: one update per epoch with the
-# gradient of the mean loss over all 90 training rows. We keep the source's learning rate $10^{-2}$ and
+# gradient of the mean loss over all 90 training rows. We keep the R example's learning rate $10^{-2}$ and
 # run 1500 epochs. (A larger rate such as $10^{-1}$ gets there in fewer epochs, but on this unscaled data
-# it occasionally overshoots and the accuracy drops for a while; the source's rate is slow and steady.)
+# it occasionally overshoots and the accuracy drops for a while; the R example's rate is slow and steady.)
 # After every epoch a callback records the train and test accuracy, the test cross-entropy, and, at a
 # few chosen epochs, a copy of the parameters for the gradient checks below.
 
@@ -320,9 +320,9 @@ plt.show()
 # %% [markdown]
 # **Takeaways.**
 #
-# * The source's `dW += reg * W` is the gradient of $\frac{\lambda}{2}\|W\|_F^2$; in matgrad's convention
+# * The R example's `dW += reg * W` is the gradient of $\frac{\lambda}{2}\|W\|_F^2$; in matgrad's convention
 #   the same loss is `reg = lambda / 2`, and the two computations agree to rounding.
-# * With the source's learning rate and tiny initial weights, full-batch descent first sits on a
+# * With the R example's learning rate and tiny initial weights, full-batch descent first sits on a
 #   plateau at $\log 3$ and then reaches a test accuracy above 0.9 on the 60 held-out flowers.
 # * The analytic gradient agrees with central differences to better than $10^{-7}$ at every stage of
 #   training, not only at the random starting point where such checks are usually made.

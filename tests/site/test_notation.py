@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 
+import jupytext
 import numpy as np
 import pytest
 
 from hooks.notation import ALL_MARKER, load_registry, marker_ids, render, size_tex
-from tests.site.harness import DOCS, markdown_pages, nav_entries
+from tests.site.harness import DOCS, ROOT, markdown_pages, nav_entries, notebooks
 from tests.site.symbols import SymbolCheck, problems
 
 REGISTRY = load_registry()
@@ -168,3 +169,11 @@ def test_live_check_fails_for_missing_or_misshapen_arrays():
     assert problems(row, {"D": 3, "x": np.zeros(3)}, REGISTRY) == []  # a row held as a vector
     assert problems(row, {"D": 3, "x": np.zeros((1, 3))}, REGISTRY) == []
     assert problems(row, {"D": 3, "x": np.zeros((3, 1))}, REGISTRY) != []  # a column is not a row
+
+
+@pytest.mark.parametrize("notebook", notebooks())
+def test_notebook_text_uses_the_registry_notation(notebook):
+    cells = jupytext.read(ROOT / notebook).cells
+    text = "\n\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert not avoided_spellings(text)
+    assert not wrong_shapes(text)

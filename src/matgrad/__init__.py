@@ -8,7 +8,7 @@ is importable from here; the modules keep one concept each:
 - :mod:`matgrad.activations`: relu, sigmoid, softmax, log_softmax and derivatives
 - :mod:`matgrad.layers`: forward/backward pairs (affine, relu, sigmoid, softmax)
 - :mod:`matgrad.losses`: softmax cross-entropy (mean), logistic loss (sum), L2 penalty
-- :mod:`matgrad.mlp`: the L-layer ReLU net (and the two-layer case)
+- :mod:`matgrad.mlp`: the M-layer ReLU net (and the two-layer case)
 - :mod:`matgrad.logistic_net`: the single-output logistic net of a common course exercise
   (Wi (d, h), bi (h,), Wo (h,), bo scalar; summed logistic loss, labels -1/+1)
 - :mod:`matgrad.training`: gradient descent and SGD

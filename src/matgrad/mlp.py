@@ -1,18 +1,18 @@
-"""The L-layer perceptron: ReLU hidden layers, softmax cross-entropy output, L2 weight penalty.
+"""The M-layer perceptron: ReLU hidden layers, softmax cross-entropy output, L2 weight penalty.
 
-Forward, for l = 1, ..., L with ``A_0 = X``::
+Forward, for l = 1, ..., M with ``A_0 = X``::
 
-    Z_l = A_{l-1} W_l + 1 b_l^T        A_l = relu(Z_l)  (l < L)        scores = Z_L
+    Z_l = A_{l-1} W_l + 1 b_l^T        A_l = relu(Z_l)  (l < M)        scores = Z_M
 
     loss = mean_i( -log softmax(Z_L)[i, y_i] ) + reg * sum_l ||W_l||_F^2
 
-Backward, with ``dZ_L = dL/dZ_L = (P - Y) / N`` (G_L on the pages) and for l = L, ..., 1::
+Backward, with ``dZ_M = dL/dZ_M = (P - Y) / N`` (G_M on the pages) and for l = M, ..., 1::
 
     dW_l = A_{l-1}^T dZ_l + 2 reg W_l        db_l = dZ_l^T 1
     dZ_{l-1} = (dZ_l W_l^T) * 1[A_{l-1} > 0]
 
-Shapes: X (N, D); W_l (H_{l-1}, H_l) with H_0 = D and H_L = C; b_l (H_l,); every gradient has
-the shape of its parameter. The two-layer net is the case L = 2.
+Shapes: X (N, D); W_l (H_{l-1}, H_l) with H_0 = D and H_M = C; b_l (H_l,); every gradient has
+the shape of its parameter. The two-layer net is the case M = 2.
 
 The inputs are validated once per call; the passes then run the kernels of :mod:`matgrad.kernels`
 (the same numbers as the layers of :mod:`matgrad.layers` and the losses of :mod:`matgrad.losses`,
@@ -55,11 +55,11 @@ LossAndGrads = Callable[[Mapping[str, ArrayLike], ArrayLike, ArrayLike], tuple[f
 
 
 def init_mlp(sizes: Iterable[int], rng: np.random.Generator, scale: float | None = None) -> dict[str, FloatArray]:
-    """Random parameters for an MLP with layer widths ``sizes = (D, H_1, ..., H_{L-1}, C)``.
+    """Random parameters for an MLP with layer widths ``sizes = (D, H_1, ..., H_{M-1}, C)``.
 
     Parameters
     ----------
-    sizes : sequence of L + 1 >= 2 positive ints
+    sizes : sequence of M + 1 >= 2 positive ints
     rng : np.random.Generator (e.g. ``np.random.default_rng(0)``)
     scale : float or None
         Standard deviation of every weight entry. None (default) uses He initialisation,
@@ -67,7 +67,7 @@ def init_mlp(sizes: Iterable[int], rng: np.random.Generator, scale: float | None
 
     Returns
     -------
-    params : dict with keys W1, b1, ..., WL, bL (in that order); ``W_l`` of shape
+    params : dict with keys W1, b1, ..., WM, bM (in that order); ``W_l`` of shape
         (sizes[l-1], sizes[l]) with normal entries, ``b_l`` of shape (sizes[l],) zeros; float64.
 
     Raises
@@ -103,12 +103,12 @@ def mlp_forward_backward(
 def mlp_forward_backward(
     params: Mapping[str, ArrayLike], X: ArrayLike, y: ArrayLike | None = None, reg: float = 0.0
 ) -> FloatArray | tuple[float, Grads]:
-    """Scores, or loss and gradients, of the L-layer ReLU perceptron with softmax cross-entropy.
+    """Scores, or loss and gradients, of the M-layer ReLU perceptron with softmax cross-entropy.
 
     Parameters
     ----------
-    params : dict with exactly the keys W1, b1, ..., WL, bL (L >= 1):
-        ``W_l`` (H_{l-1}, H_l), ``b_l`` (H_l,), with H_0 = D and H_L = C. Never modified or copied
+    params : dict with exactly the keys W1, b1, ..., WM, bM (M >= 1):
+        ``W_l`` (H_{l-1}, H_l), ``b_l`` (H_l,), with H_0 = D and H_M = C. Never modified or copied
         (float32 parameters are used as float32).
     X : array_like of shape (N, D), N >= 1; integer X is computed in float64
     y : None, or labels: integers of shape (N,) in {0, ..., C-1}, or one-hot of shape (N, C)
@@ -141,7 +141,7 @@ def two_layer_forward_backward(
 def two_layer_forward_backward(
     params: Mapping[str, ArrayLike], X: ArrayLike, y: ArrayLike | None = None, reg: float = 0.0
 ) -> FloatArray | tuple[float, Grads]:
-    """The two-layer net ``softmax(relu(X W1 + b1) W2 + b2)``: :func:`mlp_forward_backward` with L = 2.
+    """The two-layer net ``softmax(relu(X W1 + b1) W2 + b2)``: :func:`mlp_forward_backward` with M = 2.
 
     Parameters
     ----------
@@ -175,7 +175,7 @@ def mlp_loss_and_grads(reg: float = 0.0) -> LossAndGrads:
 
     Returns
     -------
-    callable ``(params, X, y) -> (loss, grads)``, params with keys W1, b1, ..., WL, bL,
+    callable ``(params, X, y) -> (loss, grads)``, params with keys W1, b1, ..., WM, bM,
     X (N, D), y (N,) integer labels.
 
     Raises
@@ -202,7 +202,7 @@ def _forward_backward(
     keys, Ws, bs, X = _validated(params, X, n_layers)
     reg = scalar(reg, "reg", minimum=0.0)
     labels = None if y is None else class_labels(y, X.shape[0], Ws[-1].shape[1])
-    L = len(Ws)
+    M = len(Ws)
 
     # Forward. A[l] holds A_l (A_0 = X); Z_l is computed in place and becomes A_l.
     A = [X]
@@ -213,14 +213,14 @@ def _forward_backward(
     if labels is None:
         return scores
 
-    loss, dZ = kernels.softmax_cross_entropy_into(scores, labels)  # dZ_L = (P - Y) / N, over scores
+    loss, dZ = kernels.softmax_cross_entropy_into(scores, labels)  # dZ_M = (P - Y) / N, over scores
     if reg:
         loss += reg * sum(kernels.squared_norm(W) for W in Ws)
 
     # Backward: dZ holds dL/dZ_l on entering step l.
     grads: dict[str, Any] = dict.fromkeys(params)  # filled below, in params' order
     ones_N = kernels.ones(X.shape[0], X.dtype)
-    for l in range(L, 0, -1):
+    for l in range(M, 0, -1):
         W, A_prev = Ws[l - 1], A[l - 1]
         dW = A_prev.T.dot(dZ)
         if reg:
@@ -236,14 +236,14 @@ _KEY = re.compile(r"^([Wb])([1-9][0-9]*)$")
 
 
 @functools.cache
-def _layer_keys(L: int) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]:
-    """The parameter names W1, b1, ..., WL, bL of an L-layer net: in order, as a set, and after "X"."""
-    names = tuple(f"{p}{l}" for l in range(1, L + 1) for p in "Wb")
+def _layer_keys(M: int) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]:
+    """The parameter names W1, b1, ..., WM, bM of an M-layer net: in order, as a set, and after "X"."""
+    names = tuple(f"{p}{l}" for l in range(1, M + 1) for p in "Wb")
     return names, frozenset(names), ("X", *names)
 
 
-def _check_keys(params: Mapping[str, Any], L: int) -> None:
-    expected = _layer_keys(L)[0]
+def _check_keys(params: Mapping[str, Any], M: int) -> None:
+    expected = _layer_keys(M)[0]
     missing = [k for k in expected if k not in params]
     extra = [k for k in params if k not in expected]
     if missing or extra:
@@ -254,16 +254,16 @@ def _check_keys(params: Mapping[str, Any], L: int) -> None:
 
 
 def _n_layers(params: Mapping[str, Any]) -> int:
-    """L for params with exactly the keys W1, b1, ..., WL, bL; ValueError naming what is missing or extra."""
-    L = len(params) // 2
-    if L and params.keys() == _layer_keys(L)[1]:
-        return L  # the common case: one set comparison
+    """M for params with exactly the keys W1, b1, ..., WM, bM; ValueError naming what is missing or extra."""
+    M = len(params) // 2
+    if M and params.keys() == _layer_keys(M)[1]:
+        return M  # the common case: one set comparison
     layers = [int(m.group(2)) for k in params if isinstance(k, str) and (m := _KEY.match(k))]
     if not layers:
-        raise ValueError(f"params must have keys W1, b1, ..., WL, bL; got {list(params)}")
-    L = max(layers)
-    _check_keys(params, L)
-    return L
+        raise ValueError(f"params must have keys W1, b1, ..., WM, bM; got {list(params)}")
+    M = max(layers)
+    _check_keys(params, M)
+    return M
 
 
 def _validated(
@@ -271,20 +271,20 @@ def _validated(
 ) -> tuple[tuple[str, ...], list[FloatArray], list[FloatArray], FloatArray]:
     """Check params and X; return the key names, the lists [W1..WL], [b1..bL] and X, in one float dtype.
 
-    ``n_layers`` is L when the caller has already checked that the keys are W1, b1, ..., WL, bL.
+    ``n_layers`` is M when the caller has already checked that the keys are W1, b1, ..., WM, bM.
     Each array is looked at once: its dtype and shape (O(1)), then one finiteness pass for all.
     """
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays; got {type(params).__name__}")
-    L = _n_layers(params) if n_layers is None else n_layers
-    keys, _, names = _layer_keys(L)
+    M = _n_layers(params) if n_layers is None else n_layers
+    keys, _, names = _layer_keys(M)
     arrays: list[NDArray[Any]] = [as_numeric(params[k], k) for k in keys]
     X = as_numeric(X_in, "X")
     check_ndim(X, "X", (2,), "(N, D)")
     if X.shape[0] == 0:
         raise ValueError(f"X must have at least one row; got shape {X.shape}")
     width = X.shape[1]
-    for l in range(1, L + 1):
+    for l in range(1, M + 1):
         W, b = arrays[2 * l - 2], arrays[2 * l - 1]
         if W.ndim != 2:
             check_ndim(W, f"W{l}", (2,), f"({width}, H{l})")

@@ -7,8 +7,8 @@
 #   make bench   its own venv (.venv-bench: torch, jax), then the benchmark, written to the committed
 #                record (benchmarks/, docs/benchmark.md); BENCH_ARGS="..." adds options
 #
-# Needs Python 3.11.5+ (the pinned docs toolchain requires it; PYTHON=python3.12 make ... to pick one). npm and Chromium are installed with
-# apt-get (Debian) when missing.
+# Needs Python 3.11.5+ (the pinned docs toolchain requires it; PYTHON=python3.12 make ... to pick one). npm, Chromium and Graphviz
+# (the Results page's dependency graph, drawn by `dot` at build time) are installed with apt-get (Debian) when missing.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -28,7 +28,7 @@ APT_GET := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninterac
 # Plots must reach the pages: a non-interactive backend removes them from notebook pages.
 NO_AGG := env -u MPLBACKEND
 
-.PHONY: help setup serve build test bench chromium npm clean
+.PHONY: help setup serve build test bench chromium graphviz npm clean
 
 help:
 	@echo "make serve  - install what is missing, serve the site on http://127.0.0.1:8000/"
@@ -36,7 +36,7 @@ help:
 	@echo "make build  - strict build of the site into site/"
 	@echo "make bench  - install the benchmark's venv (.venv-bench), measure, write the committed record"
 
-setup: $(VENV)/.installed $(KATEX)/.installed
+setup: $(VENV)/.installed $(KATEX)/.installed graphviz
 
 serve: setup
 	$(NO_AGG) $(BIN)/mkdocs serve
@@ -91,6 +91,9 @@ npm:
 
 chromium:
 	@command -v chromium >/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq chromium; }
+
+graphviz:
+	@command -v dot >/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq graphviz; }
 
 clean:
 	rm -rf site screenshots .cache docs/assets/vendor node_modules

@@ -61,6 +61,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.testing
+from sybil.example import SybilFailure
 
 import matgrad
 import matgrad.datasets
@@ -597,7 +598,8 @@ def _summarise(measurements: list[Measurement]) -> tuple[float | None, float | N
 def _failure(exc: BaseException, path: str) -> str:
     """Where and what: ``line N: ExceptionType: message`` (the innermost line of the page in the traceback)."""
     lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
-    message = (str(exc).strip().splitlines() or [""])[0][:300]
+    text = exc.result if isinstance(exc, SybilFailure) else str(exc)  # the table-of-symbols check's own words
+    message = (text.strip().splitlines() or [""])[0][:300]
     where = f"line {lines[-1]}: " if lines else ""
     return f"{where}{type(exc).__name__}: {message}".rstrip(": ")
 

@@ -168,7 +168,7 @@ def environment():
 def test_the_record_of_every_check_passed(page, environment):
     """One run of the page's checks, as the build shows it (shared with the build through the cache)."""
     record, _ = ledger.page_record(DOCS / page, env=environment)
-    failed = [f"line {b.line}: {b.error}" for b in record.blocks if not b.passed]
+    failed = [f"the block at line {b.line} failed: {b.error}" for b in record.blocks if not b.passed]
     assert not failed, failed
     assert results.fresh(record, _text(page))
     missing = [

@@ -346,7 +346,7 @@ def label_line(label: Label, src: str, site: Site, indent: str) -> str:
         ]
         parts.append("uses " + ", ".join(links))
     parts.append(f"[status and what it rests on]({relative_link(RESULTS_PAGE, src, label.id)})")
-    return f"\n{indent}{' · '.join(parts)}\n{indent}{{: #{label.id} .matgrad-label }}\n"
+    return f"\n{indent}{' · '.join(parts)}\n{indent}{{: #{label.id} .matgrad-label data-search-exclude }}\n"
 
 
 def render_page(markdown: str, src: str, site: Site, record, offset: int = 0) -> tuple[str, list, list[str]]:
@@ -394,7 +394,8 @@ def render_content(content: str, tokens: list) -> tuple[str, list[str]]:
     while m := TOKEN_RE.search(content):  # the first token left, searched afresh after each edit
         status, text, tip = tokens[int(m[1])]
         span = (
-            f'<span class="matgrad-check matgrad-check--{status}" title="{html.escape(tip)}">{html.escape(text)}</span>'
+            f'<span class="matgrad-check matgrad-check--{status}" title="{html.escape(tip)}" data-search-exclude>'
+            f"{html.escape(text)}</span>"
         )
         start = content.rfind("<details", 0, m.start())
         content = content[: m.start()] + span + content[m.end() :]

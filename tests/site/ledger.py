@@ -53,6 +53,7 @@ import os
 import platform
 import subprocess
 import sys
+import threading
 import time
 import traceback
 import types
@@ -504,15 +505,17 @@ def _instrumented(namespace: dict, block: _Block):
 
 # --- the files a page reads ----------------------------------------------------------------------------
 
-_READS: list[set[str]] = []
+_READS: list[tuple[int, set[str]]] = []  # (thread, paths) of the page being evaluated
 
 
 def _audit(event: str, args: tuple) -> None:
     if event == "open" and _READS:
         try:
+            thread, reads = _READS[-1]
             path = args[0]
-            if isinstance(path, (str, bytes, os.PathLike)):
-                _READS[-1].add(os.fsdecode(path))
+            # only the page's own thread: the build may execute notebooks in other threads meanwhile
+            if isinstance(path, (str, bytes, os.PathLike)) and threading.get_ident() == thread:
+                reads.add(os.fsdecode(path))
         except Exception:  # an audit hook must never make an open fail
             pass
 
@@ -525,7 +528,7 @@ def _install_audit_hook() -> None:
 @contextlib.contextmanager
 def _reading(reads: set[str]):
     _install_audit_hook()
-    _READS.append(reads)
+    _READS.append((threading.get_ident(), reads))
     try:
         yield
     finally:

@@ -460,7 +460,7 @@ def test_hook_renders_labels_and_records_and_flags_failures():
     site = results.Site({"p.md": HOOK_PAGE, "q.md": "<!-- definition: d -->\nD.\n"}, {})
     record = _record([_block(8), _block(14, status="failed")])
     markdown, tokens, problems = results.render_page(HOOK_PAGE, "p.md", site, record)
-    assert "{: #r .matgrad-label }" in markdown and "[`d`](q.md#d)" in markdown
+    assert "{: #r .matgrad-label data-search-exclude }" in markdown and "[`d`](q.md#d)" in markdown
     assert '??? success "Checked: shapes @@ledger-0@@"' in markdown
     assert [t[:2] for t in tokens] == [("passed", "passed · FD 1.0e-10 · matgrad 2.0e-16"), ("failed", tokens[1][1])]
     assert tokens[1][1].startswith("failed") and problems == ["p.md:12: the check failed (line 9: boom)"]

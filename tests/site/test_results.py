@@ -346,6 +346,9 @@ def test_comparison_sites_read_the_direction_and_the_provenance():
         err = relative_error(J, J)
         h = err > 0.5
         np.testing.assert_allclose(relative_error(P, P), 0.0)
+        from matgrad import l2_penalty
+        penalty, grads = l2_penalty({"W1": np.ones((2, 2))}, 0.1)
+        np.testing.assert_allclose(grads["W1"], 0.2 * np.ones((2, 2)))
         ```
         """
     )
@@ -367,6 +370,7 @@ def test_comparison_sites_read_the_direction_and_the_provenance():
         (13, "relative_error", "fd", "apart"),  # err > 0.5, two lines later
         (15, "assert_allclose", "formula", "raises"),  # a relative error is a measurement, not a value
         (15, "relative_error", "matgrad", "unasserted"),
+        (18, "assert_allclose", "matgrad", "raises"),  # a part of an unpacked matgrad result
     ]
 
 

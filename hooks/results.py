@@ -509,7 +509,7 @@ def wrap_id(label_id: str, width: int = 16) -> str:
     return "\\n".join([*lines, line])
 
 
-def graph_dot(site: Site, titles: dict[str, str], url_of, page: str | None = None, standalone: bool = False) -> str:
+def graph_dot(site: Site, titles: dict[str, str], url_of, page: str | None = None) -> str:
     """The dependency graph in DOT: an edge from each used label to each label that uses it.
 
     ``page=None``: every labelled page, one cluster each. ``page="x.md"``: that page's labels, and
@@ -539,10 +539,9 @@ def graph_dot(site: Site, titles: dict[str, str], url_of, page: str | None = Non
             f'fillcolor={q(fill)}, color={q(border)}, fontcolor="#212121", id={q("node-" + label_id)}{style}];'
         )
 
-    background = "white" if standalone else "transparent"
     lines = [
         "digraph results {",
-        f'  graph [rankdir=LR, bgcolor="{background}", fontname="Helvetica", fontsize=11, nodesep=0.12, '
+        '  graph [rankdir=LR, bgcolor="transparent", fontname="Helvetica", fontsize=11, nodesep=0.12, '
         'ranksep=0.3, tooltip="Results and what they use"];',
         '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, height=0.25, '
         'margin="0.06,0.02", penwidth=1.2];',
@@ -569,20 +568,24 @@ def graph_dot(site: Site, titles: dict[str, str], url_of, page: str | None = Non
     return "\n".join(lines)
 
 
-def render_svg(dot: str, inline: bool = True) -> str:
-    """The graph as SVG (``dot -Tsvg``); inline: without its XML prolog, DOCTYPE and comments."""
+def render_svg(dot: str) -> tuple[str, str]:
+    """The graph drawn by Graphviz (``dot -Tsvg``): (inline SVG, a standalone SVG file on white).
+
+    The inline one has no XML prolog, DOCTYPE or comments; neither names a DTD (nothing to fetch).
+    """
     executable = shutil.which("dot")
     if executable is None:
         raise RuntimeError("Graphviz's dot is not installed (apt-get install graphviz; `make setup` does it)")
     done = subprocess.run([executable, "-Tsvg"], input=dot, capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
         raise RuntimeError(f"dot failed: {done.stderr.strip()}")
-    svg = re.sub(r"<!DOCTYPE[^>]*>\n?", "", done.stdout)  # names a DTD by URL: nothing to fetch, ever
-    if not inline:
-        return svg
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
-    return svg.replace("<svg ", '<svg class="matgrad-graph__svg" role="img" aria-label="dependency graph" ', 1)
+    standalone = re.sub(r"<!DOCTYPE[^>]*>\n?", "", done.stdout)
+    # no background on the page (the palette's shows through); white in a file of its own
+    at = standalone.index(">", standalone.index("<svg")) + 1
+    standalone = standalone[:at] + '\n<rect width="100%" height="100%" fill="white"/>' + standalone[at:]
+    inline = re.sub(r"<!--.*?-->\n?", "", done.stdout[done.stdout.index("<svg") :], flags=re.S)
+    inline = inline.replace("<svg ", '<svg class="matgrad-graph__svg" role="img" aria-label="dependency graph" ', 1)
+    return inline, standalone
 
 
 # --- mkdocs events -----------------------------------------------------------------------------------------
@@ -650,7 +653,9 @@ def _site(config) -> Site:
 
     root = _root(config)
     if not Path(matgrad.__file__).resolve().is_relative_to(root / "src"):
-        raise RuntimeError(f"the pages would run another matgrad ({matgrad.__file__}), not {root / 'src'}")
+        from mkdocs.exceptions import PluginError
+
+        raise PluginError(f"the pages would run another matgrad ({matgrad.__file__}), not {root / 'src'}")
     files = _state["files"]
     docs, records = {}, {}
     env = ledger.environment(root)
@@ -710,11 +715,9 @@ def on_page_content(html_text, page, config, files):
             return f"{url}#{anchor}" if anchor else url
 
         try:
-            svg = render_svg(graph_dot(site, _state["titles"], url_of))
-            # the same graph at full size, on a white page of its own (its links are relative to
-            # results/, as on the page); the Results page links to it
-            _state["standalone"] = render_svg(graph_dot(site, _state["titles"], url_of, standalone=True), inline=False)
-            _state["standalone_at"] = Path(page.file.dest_uri).parent / "graph.svg"  # beside the page: same base
+            svg, _state["standalone"] = render_svg(graph_dot(site, _state["titles"], url_of))
+            # the same graph, full size on white, beside the page (so its relative links are the same)
+            _state["standalone_at"] = Path(page.file.dest_uri).parent / "graph.svg"
             svg += '<p class="matgrad-graph__full"><a href="graph.svg">The graph at full size</a> (SVG)</p>'
         except RuntimeError as err:
             log.warning("results page: %s", err)

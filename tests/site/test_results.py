@@ -16,6 +16,7 @@ comparison a page makes was classified. Each detector also runs on a planted exa
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -504,7 +505,10 @@ def test_results_page_and_graph_from_a_planted_site():
     assert "| [P](p.md) | 1 | 2 | 1 | 1.0e-10 | 2.0e-16 |" in parts["summary"]
     dot = results.graph_dot(site, titles, lambda src, anchor: f"../{Path(src).stem}/#{anchor}")
     assert '"d" -> "r";' in dot and 'URL="../p/#r"' in dot and 'fillcolor="#ffcdd2"' in dot  # failed: red
-    svg = results.render_svg(dot)
-    assert svg.startswith("<svg") and 'xlink:href="../p/#r"' in svg
-    hosts = {h for h in __import__("re").findall(r"https?://([^/\"]+)", svg)}
-    assert hosts <= {"www.w3.org"}, hosts  # XML namespace names only: nothing is requested
+    svg, standalone = results.render_svg(dot)
+    assert svg.startswith("<svg") and 'xlink:href="../p/#r"' in svg and 'fill="white"' not in svg
+    assert standalone.startswith("<?xml") and '<rect width="100%" height="100%" fill="white"/>' in standalone
+    assert "DOCTYPE" not in standalone
+    for drawn in (svg, standalone):
+        hosts = set(re.findall(r"https?://([^/\"]+)", drawn))
+        assert hosts <= {"www.w3.org"}, hosts  # XML namespace names only: nothing is requested

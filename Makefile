@@ -10,8 +10,8 @@
 #                to the committed record (docs/assets/mutation.json, docs/reliability.md); not part of
 #                `make test`; MUTATION_ARGS="--modules layers" measures a subset
 #
-# Needs Python 3.11.5+ (the pinned docs toolchain requires it; PYTHON=python3.12 make ... to pick one). npm and Chromium are installed with
-# apt-get (Debian) when missing.
+# Needs Python 3.11.5+ (the pinned docs toolchain requires it; PYTHON=python3.12 make ... to pick one). npm, Chromium and Graphviz
+# (the Results page's dependency graph, drawn by `dot` at build time) are installed with apt-get (Debian) when missing.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -35,7 +35,7 @@ APT_GET := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninterac
 # Plots must reach the pages: a non-interactive backend removes them from notebook pages.
 NO_AGG := env -u MPLBACKEND
 
-.PHONY: help setup serve build lint test bench mutation chromium npm clean
+.PHONY: help setup serve build lint test bench mutation chromium graphviz npm clean
 
 help:
 	@echo "make serve  - install what is missing, serve the site on http://127.0.0.1:8000/"
@@ -45,7 +45,7 @@ help:
 	@echo "make bench  - install the benchmark's venv (.venv-bench), measure, write the committed record"
 	@echo "make mutation - install mutmut's venv (.venv-mutation), mutate src/matgrad, run the docs pages against each mutant"
 
-setup: $(VENV)/.installed $(KATEX)/.installed
+setup: $(VENV)/.installed $(KATEX)/.installed graphviz
 
 serve: setup
 	$(NO_AGG) $(BIN)/mkdocs serve
@@ -120,6 +120,9 @@ npm:
 
 chromium:
 	@command -v chromium >/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq chromium; }
+
+graphviz:
+	@command -v dot >/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq graphviz; }
 
 clean:
 	rm -rf site screenshots .cache docs/assets/vendor node_modules build/mutation

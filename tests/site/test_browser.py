@@ -480,3 +480,28 @@ def test_dark_mode_is_readable(src, site, browser):
         assert not watched.errors and not watched.foreign, watched.errors + watched.foreign
     finally:
         context.close()
+
+
+MARKDOWN_PAGES = [p for p in PAGES if p.endswith(".md")]
+
+
+@pytest.mark.parametrize("src", MARKDOWN_PAGES, ids=[page_url(p) or "index" for p in MARKDOWN_PAGES])
+def test_every_checked_box_shows_that_its_checks_passed(src, site):
+    """The strict build wrote each Checked box's record into it (hooks/results.py): every one passed."""
+    html = (site[1] / page_url(src) / "index.html").read_text(encoding="utf-8")
+    boxes = re.findall(r"<details\b[^>]*\bclass=\"success\"[^>]*>", html)
+    assert all('data-check-status="passed"' in box for box in boxes), [b for b in boxes if "passed" not in b]
+
+
+def test_results_graph_links_reach_their_results(site):
+    """Each node of the dependency graph links to an element with its id on a built page."""
+    _, site_dir = site
+    html = (site_dir / "results" / "index.html").read_text(encoding="utf-8")
+    svg = html[html.index('<div class="matgrad-graph">') :]
+    links = re.findall(r'xlink:href="([^"]+)"', svg[: svg.index("</svg>")])
+    assert links and (site_dir / "results" / "graph.svg").is_file()
+    for link in links:
+        path, _, anchor = link.partition("#")
+        target = (site_dir / "results" / path / "index.html").resolve()
+        assert target.is_file(), link
+        assert not anchor or f'id="{anchor}"' in target.read_text(encoding="utf-8"), link

@@ -53,30 +53,31 @@ def loss(W, X=X):
 
 
 _, dZ = matgrad.softmax_cross_entropy(X @ W, y)
-G_exact = X.T @ dZ  # dL/dW, shape (D, C)
-assert G_exact.shape == W.shape == (D, C)
-print(f"L(W) = {loss(W):.6f},  ||dL/dW||_F = {np.linalg.norm(G_exact):.4f}")
+dW_exact = X.T @ dZ  # dL/dW, shape (D, C)
+assert dW_exact.shape == W.shape == (D, C)
+print(f"L(W) = {loss(W):.6f},  ||dL/dW||_F = {np.linalg.norm(dW_exact):.4f}")
 
 # %% [markdown]
 # ## Two finite differences
 #
-# For one entry $u$ of $W_1$ (all other entries held fixed), the two classic estimates of
-# $\partial L / \partial u$ are
+# For one entry $\theta = (W_1)_{jk}$ of $W_1$ (all other entries held fixed, so that $L$ is a function
+# of $\theta$ alone), the two classic estimates of $\partial L / \partial \theta$ are
 #
-# $$\text{forward: } \frac{L(u + \varepsilon) - L(u)}{\varepsilon}
-# = L'(u) + \frac{\varepsilon}{2} L''(u) + O(\varepsilon^2),$$
+# $$\text{forward: } \frac{L(\theta + \varepsilon) - L(\theta)}{\varepsilon}
+# = L'(\theta) + \frac{\varepsilon}{2} L''(\theta) + O(\varepsilon^2),$$
 #
-# $$\text{central: } \frac{L(u + \varepsilon) - L(u - \varepsilon)}{2\varepsilon}
-# = L'(u) + \frac{\varepsilon^2}{6} L'''(u) + O(\varepsilon^4).$$
+# $$\text{central: } \frac{L(\theta + \varepsilon) - L(\theta - \varepsilon)}{2\varepsilon}
+# = L'(\theta) + \frac{\varepsilon^2}{6} L'''(\theta) + O(\varepsilon^4).$$
 #
 # The Taylor remainders are the **truncation error**: it shrinks like $\varepsilon$ (forward) or
 # $\varepsilon^2$ (central). But each $L(\cdot)$ is computed in floating point with a relative error of
-# about the unit round-off $u$ ($u \approx 1.1 \times 10^{-16}$ in float64, $6 \times 10^{-8}$ in
-# float32), and dividing a difference of two nearly equal numbers by a small $\varepsilon$ amplifies it:
-# the **round-off error** grows like $u |L| / \varepsilon$. The total error is smallest where the two
-# balance:
+# about the unit round-off $u_{\mathrm{fl}}$ ($u_{\mathrm{fl}} \approx 1.1 \times 10^{-16}$ in float64,
+# $6 \times 10^{-8}$ in float32), and dividing a difference of two nearly equal numbers by a small
+# $\varepsilon$ amplifies it: the **round-off error** grows like $u_{\mathrm{fl}} |L| / \varepsilon$.
+# The total error is smallest where the two balance:
 #
-# $$\varepsilon^\star_{\text{forward}} \sim \sqrt{u}, \qquad \varepsilon^\star_{\text{central}} \sim u^{1/3}.$$
+# $$\varepsilon^\star_{\text{forward}} \sim \sqrt{u_{\mathrm{fl}}}, \qquad
+# \varepsilon^\star_{\text{central}} \sim u_{\mathrm{fl}}^{1/3}.$$
 #
 # `matgrad.numerical_gradient` is the central difference applied to every entry, in float64 only (it
 # refuses float32 input, for the reason this notebook shows). The forward difference is not in the
@@ -109,7 +110,7 @@ assert finite_difference(loss, W, 1e-6, "central").shape == W.shape
 np.testing.assert_allclose(
     finite_difference(loss, W, 1e-6, "central"), matgrad.numerical_gradient(loss, W, eps=1e-6), rtol=1e-12, atol=1e-15
 )
-print("relative error at the default step:", matgrad.relative_error(matgrad.numerical_gradient(loss, W), G_exact))
+print("relative error at the default step:", matgrad.relative_error(matgrad.numerical_gradient(loss, W), dW_exact))
 try:
     matgrad.numerical_gradient(loss, W.astype(np.float32))
 except ValueError as err:
@@ -137,7 +138,7 @@ for dtype in dtypes:
         errors[dtype.__name__, scheme] = np.array(
             [
                 matgrad.relative_error(
-                    finite_difference(lambda V, X_d=X_d: loss(V, X_d), W_d, eps, scheme).astype(np.float64), G_exact
+                    finite_difference(lambda V, X_d=X_d: loss(V, X_d), W_d, eps, scheme).astype(np.float64), dW_exact
                 )
                 for eps in eps_grid
             ]
@@ -150,8 +151,8 @@ for key, err in errors.items():
     print(f"{key[0]:>7s} {key[1]:>7s}: smallest error {err[k]:.1e} at eps = {eps_grid[k]:.1e}")
 
 for dtype in dtypes:
-    u = np.finfo(dtype).eps / 2
-    print(f"{dtype.__name__}: u = {u:.1e}, sqrt(u) = {np.sqrt(u):.1e}, u^(1/3) = {np.cbrt(u):.1e}")
+    u_fl = np.finfo(dtype).eps / 2  # unit round-off
+    print(f"{dtype.__name__}: u_fl = {u_fl:.1e}, sqrt(u_fl) = {np.sqrt(u_fl):.1e}, u_fl^(1/3) = {np.cbrt(u_fl):.1e}")
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.3), sharey=True)
@@ -173,7 +174,9 @@ for ax, dtype in zip(axes, dtypes, strict=True):
     ax.set_title(f"Finite-difference error vs step, {name}")
     ax.set_xlabel(r"step $\varepsilon$ (same units as $W$)")
     ax.grid(True, which="major", alpha=0.3)
-axes[0].set_ylabel(r"relative error $\|g_{\mathrm{fd}} - g\|_F / \max(\|g_{\mathrm{fd}}\|_F, \|g\|_F)$ (dimensionless)")
+axes[0].set_ylabel(
+    r"relative error of the estimate of $\partial L / \partial W_1$ vs the exact one (dimensionless)", fontsize=9
+)
 axes[0].legend(fontsize=8, loc="lower left")
 fig.tight_layout()
 plt.show()
@@ -182,15 +185,16 @@ plt.show()
 # **What the plot shows.** Read each curve from the right. At large $\varepsilon$ the error falls
 # along a straight line: that is truncation, with slope 1 for the forward difference and slope 2 for
 # the central one (parallel to the dotted guides). Moving left, the error reaches a minimum and
-# then climbs again with slope about $-1$: that is round-off, $u|L|/\varepsilon$, and it is noisy
-# because it is the rounding of individual floating-point operations. At the far left of the float32 panel
-# $u + \varepsilon$ rounds back to $u$, both evaluations are identical and the estimate is exactly zero
-# (relative error 1).
+# then climbs again with slope about $-1$: that is round-off, $u_{\mathrm{fl}}|L|/\varepsilon$, and it is
+# noisy because it is the rounding of individual floating-point operations. At the far left of the
+# float32 panel $\theta + \varepsilon$ rounds back to $\theta$, both evaluations are identical and the
+# estimate is exactly zero (relative error exactly 1, asserted at $\varepsilon = 10^{-12}$).
 #
 # In float64 the central difference reaches about $10^{-10}$ near $\varepsilon \approx 10^{-5}$ and
-# stays below $10^{-7}$ over several decades around $10^{-6}$; the forward difference never gets much
-# below $10^{-7}$ anywhere. In float32 nothing gets near $10^{-7}$: the best central estimate is
-# around $10^{-5}$ to $10^{-4}$.
+# stays below $10^{-7}$ over the four decades $10^{-7} \le \varepsilon \le 10^{-3}$ (asserted); the
+# forward difference never gets much below $10^{-7}$ anywhere. In float32 nothing gets near $10^{-7}$:
+# the best central estimate is about $5 \times 10^{-5}$ in this run (asserted between $10^{-5}$ and
+# $10^{-3}$).
 #
 # Now we measure the slopes and the optimum, and assert them.
 
@@ -221,19 +225,25 @@ assert 0.9 <= slope_forward <= 1.1, slope_forward
 assert 1.8 <= slope_central <= 2.2, slope_central
 assert -1.3 <= slope_roundoff <= -0.7, slope_roundoff
 assert 1e-6 <= eps_best_central <= 1e-4, eps_best_central  # the central optimum lies in 1e-6 ... 1e-4
-assert 1e-9 <= eps_best_forward <= 1e-6, eps_best_forward  # the forward optimum is near sqrt(u) ~ 1e-8
+assert 1e-9 <= eps_best_forward <= 1e-6, eps_best_forward  # the forward optimum is near sqrt(u_fl) ~ 1e-8
 assert err_best_central < 1e-9  # central, float64: ~1e-10 at best ...
 assert errors["float64", "central"][np.isclose(eps_grid, 1e-6)][0] < 1e-8  # ... and < 1e-8 at the default step
 assert err_best_forward > 1e-8  # forward differences cannot pass a 1e-8 check at any step
 assert best["float32", "central"][1] > 1e-6  # float32 cannot pass a 1e-7 check at any step
+assert 1e-5 <= best["float32", "central"][1] <= 1e-3  # ... its best is around 1e-5 to 1e-4
+decades = (eps_grid >= 1e-7 * (1 - 1e-9)) & (eps_grid <= 1e-3 * (1 + 1e-9))
+assert np.all(errors["float64", "central"][decades] < 1e-7)  # below 1e-7 over four decades around 1e-6
+assert eps_grid[0] == 1e-12
+for scheme in schemes:  # theta + eps == theta in float32: the estimate is exactly zero, relative error 1
+    assert errors["float32", scheme][0] == 1.0, errors["float32", scheme][0]
 
 # %% [markdown]
 # **Why central differences at $\varepsilon \approx 10^{-6}$ in float64 are the default.**
-# The central optimum sits at $u^{1/3} \approx 5 \times 10^{-6}$ times a factor that depends on the
+# The central optimum sits at $u_{\mathrm{fl}}^{1/3} \approx 5 \times 10^{-6}$ times a factor that depends on the
 # scale of $L$ and of its third derivative; $10^{-6}$ is a round number a little to the left of it,
 # where the error (about $10^{-9}$) is still two orders of magnitude below the threshold $10^{-7}$, and
 # the valley is wide, so the choice is not delicate. The forward difference would need
-# $\varepsilon \approx \sqrt{u} \approx 10^{-8}$ and still only reaches about $10^{-7}$ to $10^{-8}$,
+# $\varepsilon \approx \sqrt{u_{\mathrm{fl}}} \approx 10^{-8}$ and still only reaches about $10^{-7}$ to $10^{-8}$,
 # which leaves no margin. float32 cannot separate a correct gradient from a slightly wrong one at
 # $10^{-7}$ at all, which is why every check on the site runs in float64.
 #
@@ -243,21 +253,31 @@ assert best["float32", "central"][1] > 1e-6  # float32 cannot pass a 1e-7 check 
 #
 # $$\frac{\|U - V\|_F}{\max(\|U\|_F, \|V\|_F)},$$
 #
-# the size of the disagreement measured in units of the gradient itself (and $0$ when both are zero).
+# the size of the disagreement measured in units of the gradient itself (and $0$ when both are zero:
+# asserted below).
 # An *absolute* error would depend on the scale of the loss: multiply $L$ by 1000 and the absolute
 # error grows a thousandfold, while the relative error does not move. The denominator takes the
 # larger of the two norms, so it never divides by a tiny number when one of the two vectors is
-# nearly zero, and the result is at most 2.
+# nearly zero, and the result is at most 2 (by the triangle inequality; reached for $V = -U$, asserted
+# below).
 
 # %%
-G_fd = matgrad.numerical_gradient(loss, W)
-G_fd_scaled = matgrad.numerical_gradient(lambda V: 1000.0 * loss(V), W)
-abs_err, abs_err_scaled = np.abs(G_fd - G_exact).max(), np.abs(G_fd_scaled - 1000.0 * G_exact).max()
-rel_err, rel_err_scaled = matgrad.relative_error(G_fd, G_exact), matgrad.relative_error(G_fd_scaled, 1000.0 * G_exact)
+dW_fd = matgrad.numerical_gradient(loss, W)
+dW_fd_scaled = matgrad.numerical_gradient(lambda V: 1000.0 * loss(V), W)
+abs_err, abs_err_scaled = np.abs(dW_fd - dW_exact).max(), np.abs(dW_fd_scaled - 1000.0 * dW_exact).max()
+rel_err, rel_err_scaled = (
+    matgrad.relative_error(dW_fd, dW_exact),
+    matgrad.relative_error(dW_fd_scaled, 1000.0 * dW_exact),
+)
 print(f"loss L:      max abs error {abs_err:.1e}, relative error {rel_err:.1e}")
 print(f"loss 1000 L: max abs error {abs_err_scaled:.1e}, relative error {rel_err_scaled:.1e}")
 assert abs_err_scaled > 100 * abs_err  # the absolute error follows the scale of the loss ...
 assert rel_err < 1e-8 and rel_err_scaled < 1e-8  # ... the relative error does not
+U_ex = rng.standard_normal((D, C))
+assert matgrad.relative_error(np.zeros((D, C)), np.zeros((D, C))) == 0.0  # 0 when both are zero
+assert matgrad.relative_error(U_ex, -U_ex) == 2.0  # the largest value, for opposite vectors
+assert matgrad.relative_error(U_ex, 1e-12 * U_ex) <= 1.0  # one of them nearly zero: no blow-up
+assert all(matgrad.relative_error(U_ex, rng.standard_normal((D, C))) <= 2.0 for _ in range(100))
 
 # %% [markdown]
 # ## Which thresholds are safe
@@ -282,15 +302,15 @@ def loss_reg(V):
     return loss(V) + reg * np.sum(V * V)
 
 
-G_reg = G_exact + 2 * reg * W  # correct
-G_fd_reg = matgrad.numerical_gradient(loss_reg, W)
+dW_reg = dW_exact + 2 * reg * W  # correct
+dW_fd_reg = matgrad.numerical_gradient(loss_reg, W)
 mistakes = {
-    "correct": G_reg,
-    "forgot 1/N": N * G_exact + 2 * reg * W,
-    "one column missing": np.where(np.arange(C) == C - 1, 0.0, G_reg),
-    "reg gradient lambda W": G_exact + reg * W,
+    "correct": dW_reg,
+    "forgot 1/N": N * dW_exact + 2 * reg * W,
+    "one column missing": np.where(np.arange(C) == C - 1, 0.0, dW_reg),
+    "reg gradient lambda W": dW_exact + reg * W,
 }
-rel = {name: matgrad.relative_error(g, G_fd_reg) for name, g in mistakes.items()}
+rel = {name: matgrad.relative_error(g, dW_fd_reg) for name, g in mistakes.items()}
 for name, r in rel.items():
     print(f"{name:>22s}: relative error {r:.1e}")
 
@@ -305,7 +325,7 @@ except matgrad.GradientCheckError as err:
     print("check_gradient:", err)
 else:
     raise AssertionError("the lambda-W mistake should have failed the check")
-print("correct gradient, relative error:", matgrad.check_gradient(loss_reg, W, G_reg))
+print("correct gradient, relative error:", matgrad.check_gradient(loss_reg, W, dW_reg))
 
 # %%
 fig, ax = plt.subplots(figsize=(7.5, 3.6))
@@ -330,7 +350,8 @@ plt.show()
 #   of magnitude of margin for less friendly functions (larger third derivatives, larger losses).
 # * Gross bugs give relative errors of order $10^{-2}$ to $1$; subtle ones (a wrong small term) can sit
 #   at $10^{-5}$. A threshold of $10^{-3}$ or $10^{-2}$, common in tutorials, would pass them.
-# * Check in float64. A float32 check bottoms out around $10^{-5}$ and cannot tell the subtle bug from
+# * Check in float64. A float32 check bottoms out around $10^{-5}$ to $10^{-4}$ (asserted between
+#   $10^{-5}$ and $10^{-3}$) and cannot tell the subtle bug from
 #   a correct gradient.
 # * A finite difference of a function with kinks (ReLU) is only valid when no pre-activation lies
 #   within $\varepsilon$ of zero; the pages check $|Z| > 10^{-3}$ before they compare.

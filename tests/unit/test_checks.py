@@ -111,7 +111,7 @@ def test_single_logistic_labels(Y):
     x = rng.standard_normal(2)
     label = np.asarray(Y)
     if label.dtype.kind == "b" or label.shape != () or abs(float(label)) != 1:
-        with pytest.raises(ValueError, match="Y must"):
+        with pytest.raises(ValueError, match="y must"):
             matgrad.logistic_net_gradient(x, Y, *args)
     else:
         grads = matgrad.logistic_net_gradient(x, Y, *args)

@@ -50,6 +50,9 @@ setup: $(VENV)/.installed $(KATEX)/.installed graphviz
 serve: setup
 	$(NO_AGG) $(BIN)/mkdocs serve
 
+# Notebooks execute once per state of their inputs (hooks/notebook_cache.py: .cache/notebooks/,
+# keyed on the notebook, src/ and the lock files), shared by build, serve and test. A clean clone
+# executes them all; so does `MATGRAD_NOTEBOOK_CACHE=$$(mktemp -d) make build`.
 build: setup
 	$(NO_AGG) $(BIN)/mkdocs build --strict
 

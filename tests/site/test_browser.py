@@ -14,8 +14,8 @@ Nothing leaves the machine: Chromium's proxy is a local sink that answers no req
 host but 127.0.0.1 fails the page. The pages share one browser context, so its HTTP cache serves
 the assets after the first page; each test opens its own page in it. A page is checked once it
 has loaded, its fonts are ready and none of its requests is still in flight (no fixed waits).
-The pages are visited PAGE_WORKERS at a time (two browsers, one per core), before the first
-``test_page`` reports; each ``test_page[...]`` then reports its own page. Screenshots of whole
+The pages are visited PAGE_WORKERS at a time (two browsers, one per core) in the background while
+the module's other tests run; each ``test_page[...]`` then reports its own page. Screenshots of whole
 pages are taken at half size: rasterising a long page at full size was a third of its visit.
 """
 
@@ -358,32 +358,38 @@ def _visit_pages(sources, base, sink):
     return reports
 
 
-@pytest.fixture(scope="module")
-def page_reports(request, site, sink, screenshots):
-    """The problems of every page that a test_page of this run asks for, visited PAGE_WORKERS at a
-    time (Playwright's sync API is one per thread: each worker has its own browser)."""
-    assert os.path.exists(CHROMIUM), f"no Chromium at {CHROMIUM}: `make test` installs it (apt-get install chromium)"
-    base, _ = site
+@pytest.fixture(scope="module", autouse=True)
+def page_visits(request):
+    """Starts visiting, in the background, every page that a test_page of this run asks for,
+    PAGE_WORKERS at a time (Playwright's sync API is one per thread: each worker has its own
+    browser). The module's other tests run meanwhile; each test_page waits for the reports."""
     wanted = [
         item.callspec.params["src"]
         for item in request.session.items
         if isinstance(item, pytest.Function) and item.module is request.module and item.originalname == "test_page"
     ]
+    if not wanted:
+        yield None
+        return
+    assert os.path.exists(CHROMIUM), f"no Chromium at {CHROMIUM}: `make test` installs it (apt-get install chromium)"
+    base, _ = request.getfixturevalue("site")
+    sink = request.getfixturevalue("sink")
+    request.getfixturevalue("screenshots")  # the folder is emptied before anyone writes to it
     sources = queue.Queue()
     for src in wanted:
         sources.put(src)
-    reports = {}
     workers = max(1, min(PAGE_WORKERS, len(wanted)))
-    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        for done in [pool.submit(_visit_pages, sources, base, sink) for _ in range(workers)]:
-            reports.update(done.result())
+    with concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="pages") as pool:
+        yield [pool.submit(_visit_pages, sources, base, sink) for _ in range(workers)]
+
+
+@pytest.fixture(scope="module")
+def page_reports(page_visits):
+    """src -> the problems found on that page (waits for the visits to end)."""
+    reports = {}
+    for visits in page_visits:
+        reports.update(visits.result())
     return reports
-
-
-@pytest.mark.parametrize("src", PAGES, ids=[page_url(p) or "index" for p in PAGES])
-def test_page(src, page_reports):
-    problems = page_reports[src]
-    assert not problems, f"{src}:\n  " + "\n  ".join(problems)
 
 
 def test_search_finds_a_known_word(site, watched):
@@ -505,3 +511,10 @@ def test_results_graph_links_reach_their_results(site):
         target = (site_dir / "results" / path / "index.html").resolve()
         assert target.is_file(), link
         assert not anchor or f'id="{anchor}"' in target.read_text(encoding="utf-8"), link
+
+
+# Last in the module: the other tests run while the pages are being visited.
+@pytest.mark.parametrize("src", PAGES, ids=[page_url(p) or "index" for p in PAGES])
+def test_page(src, page_reports):
+    problems = page_reports[src]
+    assert not problems, f"{src}:\n  " + "\n  ".join(problems)

@@ -22,7 +22,12 @@ def test_markdown_tables_have_one_row_per_case(records):
 def test_machine_summary_states_kernel_environment_and_code():
     text = machine_summary(COMMITTED_MACHINE)
     assert "kernel SkylakeX" in text and "OPENBLAS_CORETYPE unset" in text
-    assert "- code: commit 08269f205f with uncommitted changes in src/matgrad" in text
+    commit = COMMITTED_MACHINE["git"]["commit"][:10]
+    clean = {**COMMITTED_MACHINE, "git": {"commit": "0123456789abcdef", "src_matgrad_modified": False}}
+    dirty = {**COMMITTED_MACHINE, "git": {"commit": "0123456789abcdef", "src_matgrad_modified": True}}
+    assert any(line.startswith(f"- code: commit {commit}") for line in text.splitlines())
+    assert "- code: commit 0123456789" in machine_summary(clean).splitlines()
+    assert "- code: commit 0123456789 with uncommitted changes in src/matgrad" in machine_summary(dirty).splitlines()
     machine = copy.deepcopy(COMMITTED_MACHINE)
     machine["env"]["OPENBLAS_CORETYPE"] = None
     machine["env_removed_for_this_run"] = {"OPENBLAS_CORETYPE": "Haswell"}

@@ -179,6 +179,9 @@ axes[0].set_ylabel(
 )
 axes[0].legend(fontsize=8, loc="lower left")
 fig.tight_layout()
+# alt: Two log-log panels, one per dtype, of the finite-difference error against the step epsilon for forward and
+#      central differences, with slope guides, the default step 1e-6 as a dashed vertical line and the 1e-7 threshold
+#      as a horizontal line.
 plt.show()
 
 # %% [markdown]
@@ -340,6 +343,8 @@ ax.set_xlabel("relative error vs central differences (dimensionless)")
 ax.set_ylabel("gradient used")
 ax.legend(loc="lower right", fontsize=8)
 fig.tight_layout()
+# alt: Horizontal bars of the relative error of each correct and each wrong gradient against central differences, on
+#      a log scale, with the site threshold 1e-7 and a loose threshold 1e-3 as vertical lines.
 plt.show()
 
 # %% [markdown]

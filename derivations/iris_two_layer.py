@@ -182,6 +182,9 @@ ax_acc.legend(loc="lower right")
 for ax in (ax_loss, ax_acc):
     ax.grid(True, alpha=0.3)
 fig.tight_layout()
+# alt: Two panels against the epoch: left, the training loss (cross-entropy plus penalty) and the test cross-entropy,
+#      with the uniform guess log 3 as a dotted line; right, train and test accuracy, with chance 1/3 as a dotted
+#      line.
 plt.show()
 
 # %% [markdown]
@@ -237,6 +240,8 @@ ax.set_ylabel("true species")
 ax.set_title(f"Test confusion matrix (accuracy {test_acc[-1]:.2f})")
 fig.colorbar(image, ax=ax, label="number of test flowers")
 fig.tight_layout()
+# alt: The test confusion matrix: true species in rows, predicted species in columns, each cell shaded and labelled
+#      with its number of test flowers.
 plt.show()
 
 # %% [markdown]
@@ -320,6 +325,8 @@ ax.set_ylabel("relative error (dimensionless)")
 ax.legend(fontsize=8, ncol=2)
 ax.grid(True, which="major", alpha=0.3)
 fig.tight_layout()
+# alt: Relative error of the gradient check against the epoch at which the parameters were saved, on a log scale: the
+#      whole net as a solid line and each parameter block as a dashed line, all below the 1e-7 threshold line.
 plt.show()
 
 # %% [markdown]

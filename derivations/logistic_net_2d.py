@@ -162,6 +162,8 @@ ax_ep.set_title("Loss per epoch")
 ax_t.set_xlabel("CPU time of the process (s)")
 ax_t.set_title("Loss against CPU time spent")
 fig.tight_layout()
+# alt: Two panels of the training loss per example on a log scale: left against the epoch, right against CPU time,
+#      for per-example SGD and full-batch gradient descent, with chance log 2 as a dotted line.
 plt.show()
 
 # %% [markdown]
@@ -262,6 +264,8 @@ for ax, (title, yhat_grid) in zip(axes, models.items(), strict=True):
 axes[0].set_ylabel("feature 2 (input units)")
 axes[0].legend(loc="upper right", fontsize=8)
 fig.colorbar(filled, ax=axes, label=r"$\Pr(y = +1 \mid x) = \sigma(\hat y)$", shrink=0.85)
+# alt: Three panels of the two-feature plane, one per trained model, each shading the predicted probability of y = +1
+#      with its decision boundary as a black line and the training points of the two classes as red and blue dots.
 plt.show()
 
 # %% [markdown]

@@ -23,6 +23,7 @@ import base64
 import concurrent.futures
 import contextlib
 import functools
+import html
 import os
 import queue
 import re
@@ -38,6 +39,7 @@ from urllib.parse import urljoin, urlsplit
 
 import jupytext
 import pytest
+import yaml
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
@@ -57,6 +59,9 @@ CHROMIUM_FLAGS = [
 ]
 SCREENSHOTS = ROOT / "screenshots"
 PAGES = nav_entries()
+# A notebook page's own HTML at most (its stylesheet and plots are files: hooks/notebook_weight.py).
+NOTEBOOK_HTML_LIMIT = 400_000
+NBCONVERT_PLACEHOLDER_ALT = "No description has been provided for this image"
 # Browsers visiting the pages at once (the machines have 2 cores); PAGE_WORKERS=1 visits them in turn.
 PAGE_WORKERS = int(os.environ.get("PAGE_WORKERS", "2"))
 
@@ -217,8 +222,12 @@ def watched(context):
     w.close()
 
 
-def test_watcher_catches_a_third_party_request_and_a_console_error(site, watched, sink):
+def test_watcher_catches_a_third_party_request_and_a_console_error(site, browser, sink):
+    """The watcher itself, with the pages' Content-Security-Policy bypassed (it would refuse the
+    planted script before any request: test_the_policy_refuses_a_third_party_script)."""
     base, _ = site
+    context = _new_context(browser, bypass_csp=True)
+    watched = Watched(context)
     watched.goto(base)
     with (
         watched.page.expect_event("requestfailed", lambda r: "cdn.example.invalid" in r.url),
@@ -233,6 +242,51 @@ def test_watcher_catches_a_third_party_request_and_a_console_error(site, watched
     assert watched.foreign == ["https://cdn.example.invalid/x.js"]
     assert "console: planted" in watched.errors
     assert "CONNECT cdn.example.invalid:443 HTTP/1.1" in sink.requests, "the request did not go to the sink"
+    context.close()
+
+
+def test_the_policy_refuses_a_third_party_script(site, watched, sink):
+    """With the pages' Content-Security-Policy in force, a script from elsewhere is refused in the
+    browser: the request never leaves it, and the refusal is a console error (which fails any page)."""
+    base, _ = site
+    watched.goto(base)
+    with watched.page.expect_console_message(lambda m: "Content Security Policy" in m.text):
+        watched.page.evaluate("""() => {
+            const s = document.createElement("script");
+            s.src = "https://refused.example.invalid/x.js";
+            document.head.appendChild(s);
+        }""")
+    watched.settle()
+    assert not any("refused.example.invalid" in r for r in sink.requests), "the request left the browser"
+    # The attempt is still seen (and so fails a page twice: a foreign request and a console error).
+    assert watched.foreign == ["https://refused.example.invalid/x.js"]
+    assert any("Content Security Policy" in e for e in watched.errors), watched.errors
+
+
+def test_every_page_carries_the_content_security_policy(site):
+    """Every built page has the policy of mkdocs.yml as a meta tag before its first script."""
+    _, site_dir = site
+    policy = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), _AnyTagLoader)
+    policy = policy["extra"]["content_security_policy"]
+    assert "default-src 'self'" in policy and "http" not in policy
+    pages = sorted(site_dir.rglob("*.html"))
+    assert len(pages) > len(PAGES)
+    for page in pages:
+        head = page.read_text(encoding="utf-8").split("</head>", 1)[0]
+        tag = _CSP_META.search(head)
+        assert tag, f"{page.relative_to(site_dir)}: no Content-Security-Policy meta tag"
+        assert html.unescape(tag.group("policy")) == policy, page.relative_to(site_dir)
+        assert "<script" not in head[: tag.start()], f"{page.relative_to(site_dir)}: a script before the policy"
+
+
+_CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="(?P<policy>[^"]*)">')
+
+
+class _AnyTagLoader(yaml.SafeLoader):
+    """mkdocs.yml as plain data: its tags (``!ENV [...]``) read as nothing."""
+
+
+_AnyTagLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
 def _notebook_has_math(src):
@@ -314,9 +368,14 @@ def _check_page(watched, base, src):
         images = page.locator(".jupyter-wrapper .jp-RenderedImage img")
         if images.count() == 0:
             problems.append("notebook page without a plot image")
+        # The plots load lazily: ask for them all, then see that each decoded.
         broken = page.evaluate(
-            "() => [...document.querySelectorAll('.jupyter-wrapper img')]"
-            ".filter((img) => !(img.complete && img.naturalWidth > 0)).length"
+            """async () => {
+                const images = [...document.querySelectorAll('.jupyter-wrapper img')];
+                images.forEach((img) => { img.loading = 'eager'; });
+                await Promise.all(images.map((img) => img.decode().catch(() => null)));
+                return images.filter((img) => !(img.complete && img.naturalWidth > 0)).length;
+            }"""
         )
         if broken:
             problems.append(f"{broken} image(s) did not load")
@@ -327,6 +386,16 @@ def _check_page(watched, base, src):
             source = page.request.get(urljoin(page.url, download.get_attribute("href")))
             if not (source.ok and source.text() == (DOCS / src).read_text(encoding="utf-8")):
                 problems.append("the download button does not serve the notebook's source")
+
+        size = len(response.body())
+        if size > NOTEBOOK_HTML_LIMIT:
+            problems.append(f"notebook page HTML is {size / 1000:.0f} KB (limit {NOTEBOOK_HTML_LIMIT / 1000:.0f} KB)")
+    missing_alt = page.evaluate(
+        "(placeholder) => [...document.querySelectorAll('article img')]"
+        ".filter((img) => !img.alt || !img.alt.trim() || img.alt === placeholder).map((img) => img.src)",
+        NBCONVERT_PLACEHOLDER_ALT,
+    )
+    problems += [f"image without a real alt text: {src[:80]}" for src in missing_alt]
 
     _screenshot(page, src)
     watched.settle()  # anything the checks set off has finished, and its errors are in

@@ -38,7 +38,6 @@ NOT_YET_LABELLED = {
     "deep-mlp.md",
     "jacobian-layout.md",
     "logistic-loss.md",
-    "pitfalls.md",
     "trace-tricks.md",
 }
 GENERATED = {results.RESULTS_PAGE}  # the Results page is made from the others' markup

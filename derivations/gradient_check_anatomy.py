@@ -138,7 +138,7 @@ for dtype in dtypes:
         errors[dtype.__name__, scheme] = np.array(
             [
                 matgrad.relative_error(
-                    finite_difference(lambda V, X_d=X_d: loss(V, X_d), W_d, eps, scheme).astype(np.float64), dW_exact
+                    finite_difference(lambda U, X_d=X_d: loss(U, X_d), W_d, eps, scheme).astype(np.float64), dW_exact
                 )
                 for eps in eps_grid
             ]
@@ -252,21 +252,21 @@ for scheme in schemes:  # theta + eps == theta in float32: the estimate is exact
 #
 # ## What the relative error measures
 #
-# `matgrad.relative_error(U, V)` is
+# `matgrad.relative_error(U, U2)` is, for two arrays $U$ and $\tilde U$ of one shape,
 #
-# $$\frac{\|U - V\|_F}{\max(\|U\|_F, \|V\|_F)},$$
+# $$\frac{\|U - \tilde U\|_F}{\max(\|U\|_F, \|\tilde U\|_F)},$$
 #
 # the size of the disagreement measured in units of the gradient itself (and $0$ when both are zero:
 # asserted below).
 # An *absolute* error would depend on the scale of the loss: multiply $L$ by 1000 and the absolute
 # error grows a thousandfold, while the relative error does not move. The denominator takes the
 # larger of the two norms, so it never divides by a tiny number when one of the two vectors is
-# nearly zero, and the result is at most 2 (by the triangle inequality; reached for $V = -U$, asserted
+# nearly zero, and the result is at most 2 (by the triangle inequality; reached for $\tilde U = -U$, asserted
 # below).
 
 # %%
 dW_fd = matgrad.numerical_gradient(loss, W)
-dW_fd_scaled = matgrad.numerical_gradient(lambda V: 1000.0 * loss(V), W)
+dW_fd_scaled = matgrad.numerical_gradient(lambda U: 1000.0 * loss(U), W)
 abs_err, abs_err_scaled = np.abs(dW_fd - dW_exact).max(), np.abs(dW_fd_scaled - 1000.0 * dW_exact).max()
 rel_err, rel_err_scaled = (
     matgrad.relative_error(dW_fd, dW_exact),
@@ -301,8 +301,8 @@ assert all(matgrad.relative_error(U_ex, rng.standard_normal((D, C))) <= 2.0 for 
 reg = 1e-5
 
 
-def loss_reg(V):
-    return loss(V) + reg * np.sum(V * V)
+def loss_reg(U):
+    return loss(U) + reg * np.sum(U * U)
 
 
 dW_reg = dW_exact + 2 * reg * W  # correct

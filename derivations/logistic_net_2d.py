@@ -81,9 +81,9 @@ grads0 = matgrad.logistic_net_gradient(X_chk, y_chk, *args)
 assert [np.shape(g) for g in grads0] == [(2, H), (H,), (H,), ()]
 for k, name in enumerate(["Wi", "bi", "Wo"]):
 
-    def loss_of(V, k=k):
+    def loss_of(U, k=k):
         a = list(args)
-        a[k] = V
+        a[k] = U
         return matgrad.logistic_net_loss(X_chk, y_chk, *a)
 
     rel = matgrad.check_gradient(loss_of, args[k], grads0[k])

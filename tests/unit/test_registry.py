@@ -55,7 +55,11 @@ def _float32(value):
 @pytest.mark.parametrize("name", LAYERS)
 def test_layer_is_registered_as_its_functions_read(name):
     layer = LAYERS[name]
-    assert tuple(inspect.signature(layer.forward).parameters) == layer.inputs
+    params = inspect.signature(layer.forward).parameters
+    # the inputs lead; what follows are options with defaults (eps, causal), not differentiated
+    assert tuple(params)[: len(layer.inputs)] == layer.inputs
+    options = list(params.values())[len(layer.inputs) :]
+    assert all(p.default is not inspect.Parameter.empty for p in options), f"{name}: options need defaults"
     assert len(inspect.signature(layer.backward).parameters) == 2  # (d_out, cache)
     # the Returns section of backward names the gradients in registry order (dX, dW, db)
     returned = re.findall(r"^(\w+) : ", public_api.returns_section(layer.backward), re.M)

@@ -5,7 +5,9 @@ of their variable's shape and numerator-layout Jacobians with column-major vec. 
 is importable from here; the modules keep one concept each:
 
 - :mod:`matgrad.gradcheck`: vec/unvec, finite differences, relative error, gradient check
-- :mod:`matgrad.activations`: relu, sigmoid, softmax, log_softmax and derivatives
+- :mod:`matgrad.activations`: relu, sigmoid, softmax, log_softmax and derivatives; the tanh and
+  GELU (tanh form) layers
+- :mod:`matgrad.dropout`: inverted dropout (forward/backward pair, the mask kept in the cache)
 - :mod:`matgrad.layers`: forward/backward pairs (affine, relu, sigmoid, softmax)
 - :mod:`matgrad.losses`: softmax cross-entropy (mean), logistic loss (sum), mean squared error (mean), L2 penalty
 - :mod:`matgrad.normalization`: batch norm and layer norm (forward/backward pairs)
@@ -23,8 +25,20 @@ is written as the formulas of the pages; the nets validate their inputs once per
 :mod:`matgrad.kernels`, which tests hold equal to the composition of the teaching layers.
 """
 
-from .activations import log_softmax, relu, relu_derivative, sigmoid, softmax, softmax_jacobian
+from .activations import (
+    gelu_backward,
+    gelu_forward,
+    log_softmax,
+    relu,
+    relu_derivative,
+    sigmoid,
+    softmax,
+    softmax_jacobian,
+    tanh_backward,
+    tanh_forward,
+)
 from .datasets import IRIS_CLASSES, IRIS_FEATURES, load_iris, make_rings, train_test_split
+from .dropout import dropout_backward, dropout_forward
 from .gradcheck import (
     GradientCheckError,
     check_gradient,
@@ -67,6 +81,10 @@ __all__ = [
     "batchnorm_backward",
     "batchnorm_forward",
     "check_gradient",
+    "dropout_backward",
+    "dropout_forward",
+    "gelu_backward",
+    "gelu_forward",
     "init_mlp",
     "l2_penalty",
     "layernorm_backward",
@@ -98,6 +116,8 @@ __all__ = [
     "softmax_cross_entropy",
     "softmax_forward",
     "softmax_jacobian",
+    "tanh_backward",
+    "tanh_forward",
     "train",
     "train_test_split",
     "two_layer_forward_backward",

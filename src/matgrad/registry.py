@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import activations, gradcheck, layers, logistic_net, losses, mlp, normalization
+from . import activations, dropout, gradcheck, layers, logistic_net, losses, mlp, normalization
 
 __all__ = [
     "DERIVATIVES",
@@ -83,16 +83,22 @@ def plant(function: Callable[..., Any], path: str) -> str:
 
 @dataclass(frozen=True)
 class Layer:
-    """A forward/backward pair: ``out, cache = forward(*inputs)``; ``backward(d_out, cache)`` gives dL/d inputs.
+    """A forward/backward pair: ``out, cache = run(*inputs)``; ``backward(d_out, cache)`` gives dL/d inputs.
 
     Parameters
     ----------
     forward : ``<name>_forward(*inputs, **options) -> (out, cache)``; its leading arguments, the inputs, are
-        differentiable; any after them are options with defaults (``eps``, ``causal``), not differentiated
+        differentiable; any after them are options, not differentiated: given by ``settings`` (``p``,
+        ``rng``) or left at their defaults (``eps``, ``causal``)
     backward : ``<name>_backward(d_out, cache)``, d_out of out's shape; returns the gradient of each
         input in the order of ``inputs`` (a tuple), or the one gradient itself for one input
     inputs : the names of forward's differentiable (leading) arguments, in order (e.g. ``("X", "W", "b")``)
     example : ``example(rng, n) -> inputs``, random valid inputs with n rows (away from kinks)
+    settings : ``settings() -> {name: value}``, forward's other arguments (a rate, a Generator), as
+        keywords; called afresh for every call of :meth:`run`, so that a random layer gets a Generator
+        in the same state each time: dropout then draws the same mask in every call, and the function
+        of the inputs that the tests differentiate is fixed. Default: no other arguments (any further
+        argument of forward keeps its default).
 
     Raises
     ------
@@ -105,6 +111,7 @@ class Layer:
     backward: Callable[..., Any]
     inputs: tuple[str, ...]
     example: Example
+    settings: Callable[[], Mapping[str, Any]] = dict
 
     def __post_init__(self) -> None:
         forward, backward = _name(self.forward), _name(self.backward)
@@ -117,6 +124,15 @@ class Layer:
     def name(self) -> str:
         """The layer's name: ``"affine"`` for affine_forward/affine_backward."""
         return _name(self.forward).removesuffix("_forward")
+
+    def run(self, *inputs: Any) -> Any:
+        """``forward(*inputs, **settings())``: the forward pass at these inputs, with fresh settings.
+
+        Returns
+        -------
+        forward's result ``(out, cache)``.
+        """
+        return self.forward(*inputs, **self.settings())
 
     @property
     def grads(self) -> tuple[str, ...]:
@@ -407,6 +423,23 @@ def _scalar_function(rng: np.random.Generator, n: int) -> Args:
     return (lambda X: float(np.sum(G * np.sin(X)))), rng.standard_normal(G.shape)
 
 
+def _tanh(rng: np.random.Generator, n: int) -> Args:
+    return (1.5 * rng.standard_normal((n, _size(rng))),)
+
+
+def _gelu(rng: np.random.Generator, n: int) -> Args:
+    return (2 * rng.standard_normal((n, _size(rng))),)
+
+
+def _dropout(rng: np.random.Generator, n: int) -> Args:
+    return (rng.standard_normal((n, _size(rng))),)
+
+
+def _dropout_settings() -> dict[str, Any]:
+    """p and a Generator seeded afresh: every call draws the same mask (for a given shape of X)."""
+    return {"p": 0.25, "rng": np.random.default_rng(12)}
+
+
 def _vector_function(rng: np.random.Generator, n: int) -> Args:
     A = rng.standard_normal((_size(rng), _size(rng)))
     return (lambda X: np.tanh(X @ A)), rng.standard_normal((n, A.shape[0]))
@@ -438,6 +471,10 @@ LAYERS: tuple[Layer, ...] = (
     Layer(layers.relu_forward, layers.relu_backward, ("Z",), _relu),
     Layer(layers.sigmoid_forward, layers.sigmoid_backward, ("Z",), _sigmoid),
     Layer(layers.softmax_forward, layers.softmax_backward, ("Z",), _softmax),
+    # activations and dropout (docs/activations-dropout.md)
+    Layer(activations.tanh_forward, activations.tanh_backward, ("Z",), _tanh),
+    Layer(activations.gelu_forward, activations.gelu_backward, ("Z",), _gelu),
+    Layer(dropout.dropout_forward, dropout.dropout_backward, ("X",), _dropout, _dropout_settings),
     # normalisation.md
     Layer(normalization.batchnorm_forward, normalization.batchnorm_backward, ("X", "gamma", "beta"), _normalise),
     Layer(normalization.layernorm_forward, normalization.layernorm_backward, ("X", "gamma", "beta"), _normalise),

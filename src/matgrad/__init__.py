@@ -7,6 +7,7 @@ is importable from here; the modules keep one concept each:
 - :mod:`matgrad.gradcheck`: vec/unvec, finite differences, relative error, gradient check
 - :mod:`matgrad.activations`: relu, sigmoid, softmax, log_softmax and derivatives
 - :mod:`matgrad.layers`: forward/backward pairs (affine, relu, sigmoid, softmax)
+- :mod:`matgrad.attention`: scaled dot-product attention (causal mask) and multi-head self-attention
 - :mod:`matgrad.losses`: softmax cross-entropy (mean), logistic loss (sum), L2 penalty
 - :mod:`matgrad.mlp`: the M-layer ReLU net (and the two-layer case)
 - :mod:`matgrad.logistic_net`: the single-output logistic net of a common course exercise
@@ -23,6 +24,7 @@ is written as the formulas of the pages; the nets validate their inputs once per
 """
 
 from .activations import log_softmax, relu, relu_derivative, sigmoid, softmax, softmax_jacobian
+from .attention import attention_backward, attention_forward, self_attention_backward, self_attention_forward
 from .datasets import IRIS_CLASSES, IRIS_FEATURES, load_iris, make_rings, train_test_split
 from .gradcheck import (
     GradientCheckError,
@@ -62,6 +64,8 @@ __all__ = [
     "GradientCheckError",
     "affine_backward",
     "affine_forward",
+    "attention_backward",
+    "attention_forward",
     "check_gradient",
     "init_mlp",
     "l2_penalty",
@@ -83,6 +87,8 @@ __all__ = [
     "relu_backward",
     "relu_derivative",
     "relu_forward",
+    "self_attention_backward",
+    "self_attention_forward",
     "sigmoid",
     "sigmoid_backward",
     "sigmoid_forward",

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import activations, gradcheck, layers, logistic_net, losses, mlp
+from . import activations, attention, gradcheck, layers, logistic_net, losses, mlp
 
 __all__ = [
     "DERIVATIVES",
@@ -411,6 +411,18 @@ def _vector_function(rng: np.random.Generator, n: int) -> Args:
     return (lambda X: np.tanh(X @ A)), rng.standard_normal((n, A.shape[0]))
 
 
+# --- attention.md: attention (Q, K, V) and self-attention (X and four projections); default options
+def _attention(rng: np.random.Generator, n: int) -> Args:
+    H, S, H_v = _size(rng), _size(rng), _size(rng)
+    return rng.standard_normal((n, H)), rng.standard_normal((S, H)), rng.standard_normal((S, H_v))
+
+
+def _self_attention(rng: np.random.Generator, n: int) -> Args:
+    D, H = _size(rng), _size(rng)
+    Wq, Wk, Wv = (rng.standard_normal((D, H)) / np.sqrt(D) for _ in range(3))
+    return rng.standard_normal((n, D)), Wq, Wk, Wv, rng.standard_normal((H, D)) / np.sqrt(H)
+
+
 # ---------------------------------------------------------------------------- the registry
 
 LAYERS: tuple[Layer, ...] = (
@@ -418,6 +430,14 @@ LAYERS: tuple[Layer, ...] = (
     Layer(layers.relu_forward, layers.relu_backward, ("Z",), _relu),
     Layer(layers.sigmoid_forward, layers.sigmoid_backward, ("Z",), _sigmoid),
     Layer(layers.softmax_forward, layers.softmax_backward, ("Z",), _softmax),
+    # attention.md (options with defaults, causal and n_heads, are not inputs: tests/unit/test_attention.py)
+    Layer(attention.attention_forward, attention.attention_backward, ("Q", "K", "V"), _attention),
+    Layer(
+        attention.self_attention_forward,
+        attention.self_attention_backward,
+        ("X", "Wq", "Wk", "Wv", "Wo"),
+        _self_attention,
+    ),
 )
 
 LOSSES: tuple[Gradient, ...] = (

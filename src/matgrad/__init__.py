@@ -5,7 +5,9 @@ of their variable's shape and numerator-layout Jacobians with column-major vec. 
 is importable from here; the modules keep one concept each:
 
 - :mod:`matgrad.gradcheck`: vec/unvec, finite differences, relative error, gradient check
-- :mod:`matgrad.activations`: relu, sigmoid, softmax, log_softmax and derivatives
+- :mod:`matgrad.activations`: relu, sigmoid, softmax, log_softmax and derivatives; the tanh and
+  GELU (tanh form) layers
+- :mod:`matgrad.dropout`: inverted dropout (forward/backward pair, the mask kept in the cache)
 - :mod:`matgrad.layers`: forward/backward pairs (affine, relu, sigmoid, softmax)
 - :mod:`matgrad.attention`: scaled dot-product attention (causal mask) and multi-head self-attention
 - :mod:`matgrad.losses`: softmax cross-entropy (mean), logistic loss (sum), L2 penalty
@@ -23,9 +25,21 @@ is written as the formulas of the pages; the nets validate their inputs once per
 :mod:`matgrad.kernels`, which tests hold equal to the composition of the teaching layers.
 """
 
-from .activations import log_softmax, relu, relu_derivative, sigmoid, softmax, softmax_jacobian
+from .activations import (
+    gelu_backward,
+    gelu_forward,
+    log_softmax,
+    relu,
+    relu_derivative,
+    sigmoid,
+    softmax,
+    softmax_jacobian,
+    tanh_backward,
+    tanh_forward,
+)
 from .attention import attention_backward, attention_forward, self_attention_backward, self_attention_forward
 from .datasets import IRIS_CLASSES, IRIS_FEATURES, load_iris, make_rings, train_test_split
+from .dropout import dropout_backward, dropout_forward
 from .gradcheck import (
     GradientCheckError,
     check_gradient,
@@ -67,6 +81,10 @@ __all__ = [
     "attention_backward",
     "attention_forward",
     "check_gradient",
+    "dropout_backward",
+    "dropout_forward",
+    "gelu_backward",
+    "gelu_forward",
     "init_mlp",
     "l2_penalty",
     "load_iris",
@@ -97,6 +115,8 @@ __all__ = [
     "softmax_cross_entropy",
     "softmax_forward",
     "softmax_jacobian",
+    "tanh_backward",
+    "tanh_forward",
     "train",
     "train_test_split",
     "two_layer_forward_backward",

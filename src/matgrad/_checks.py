@@ -226,3 +226,20 @@ def sign_label(y: object, name: str = "y") -> float | None:
     if (type(y) is int or type(y) is float) and (y == 1 or y == -1):
         return float(y)
     return None
+
+
+def check_upstream(
+    d_out: ArrayLike, shape: tuple[int, ...], dtype: np.dtype[np.floating[Any]], name: str
+) -> FloatArray:
+    """An upstream gradient checked against its forward pass: ``shape``, the cache's float ``dtype``, finite.
+
+    Integer input is converted to ``dtype``; a float of the other precision is an error (never upcast).
+    """
+    d = as_numeric(d_out, name)
+    if d.shape != shape:
+        raise ValueError(f"{name} must have the output's shape {shape}; got {d.shape}")
+    if d.dtype.kind == "f" and d.dtype != dtype:
+        raise ValueError(f"{name} is {d.dtype} but the forward pass ran in {dtype}; cast it explicitly")
+    d = to_float(d, dtype)
+    check_finite((name,), (d,))
+    return d

@@ -1,23 +1,41 @@
 """Activation functions and their derivatives, in numerically stable forms.
 
-Every function works entry by entry (relu, sigmoid) or row by row along the last axis (softmax,
-log_softmax), keeps the dtype of a float32/float64 input (integer input is computed in float64),
-and raises ValueError on NaN or infinite input: a non-finite logit would silently turn a whole
-row of probabilities into NaN.
+Every function works entry by entry (relu, sigmoid, the tanh and GELU layers) or row by row along
+the last axis (softmax, log_softmax), keeps the dtype of a float32/float64 input (integer input is
+computed in float64), and raises ValueError on NaN or infinite input: a non-finite logit would
+silently turn a whole row of probabilities into NaN.
 
 Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``FloatArray``
 (``NDArray[np.floating]``: float32 or float64, the inputs' dtype) out.
+
+The two activation layers defined here, tanh and GELU, are forward/backward pairs like those of
+:mod:`matgrad.layers`: ``A, cache = <name>_forward(Z)`` and ``dZ = <name>_backward(dA, cache)``.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple, TypeAlias
+
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_finite, check_ndim, float_array
+from ._checks import check_finite, check_ndim, check_upstream, float_array
 from ._typing import FloatArray
 
-__all__ = ["log_softmax", "relu", "relu_derivative", "sigmoid", "softmax", "softmax_jacobian"]
+__all__ = [
+    "GeluCache",
+    "TanhCache",
+    "gelu_backward",
+    "gelu_forward",
+    "log_softmax",
+    "relu",
+    "relu_derivative",
+    "sigmoid",
+    "softmax",
+    "softmax_jacobian",
+    "tanh_backward",
+    "tanh_forward",
+]
 
 
 def _finite_float(Z: ArrayLike, name: str = "Z") -> FloatArray:
@@ -174,3 +192,124 @@ def softmax_jacobian(p: ArrayLike) -> FloatArray:
 def _check_class_axis(Z: FloatArray) -> None:
     if Z.ndim == 0 or Z.shape[-1] == 0:
         raise ValueError(f"softmax needs Z of shape (N, C) or (C,) with C >= 1; got shape {Z.shape}")
+
+
+# ---------------------------------------------------------------------------- tanh layer: A = tanh(Z)
+
+TanhCache: TypeAlias = FloatArray
+"""The cache of :func:`tanh_forward`: its output A itself (the derivative is 1 - A * A)."""
+
+
+def tanh_forward(Z: ArrayLike) -> tuple[FloatArray, TanhCache]:
+    """Tanh layer ``A = tanh(Z)``, entry by entry (``np.tanh`` saturates to +-1 without overflow).
+
+    Parameters
+    ----------
+    Z : array_like, any shape (in a layer, (N, H))
+
+    Returns
+    -------
+    A : ndarray of Z's shape and float dtype, entries in [-1, 1]
+    cache : A itself (the derivative is ``1 - A * A``)
+
+    Raises
+    ------
+    ValueError
+        If Z is not real numeric or has a non-finite entry.
+    """
+    A = np.tanh(_finite_float(Z))
+    return A, A
+
+
+def tanh_backward(dA: ArrayLike, cache: TanhCache) -> FloatArray:
+    """Backward pass of :func:`tanh_forward`: ``dZ = dA * (1 - A * A)``.
+
+    Parameters
+    ----------
+    dA : array_like of A's shape (N, H), the upstream gradient dL/dA
+    cache : A from :func:`tanh_forward`
+
+    Returns
+    -------
+    dZ : ndarray of shape (N, H)
+
+    Raises
+    ------
+    ValueError
+        If dA's shape or dtype differs from A's, or dA is not finite.
+    """
+    A = cache
+    dA = check_upstream(dA, A.shape, A.dtype, "dA")
+    return dA * (1 - A * A)
+
+
+# ---------------------------------------------------------------------------- GELU layer (tanh form)
+
+GELU_C = 0.7978845608028654  # sqrt(2 / pi)
+GELU_A = 0.044715  # the cubic coefficient of the tanh form (Hendrycks & Gimpel 2016)
+_GELU_CLIP = 100.0  # |Z| beyond which Phi is exactly 0 or 1 in float32 and float64 (u > 35000)
+
+
+class GeluCache(NamedTuple):
+    """What :func:`gelu_backward` needs from the forward pass."""
+
+    Z: FloatArray
+    """The input, (N, H)."""
+    Phi: FloatArray
+    """``(1 + tanh(u)) / 2 = sigmoid(2 u)`` with ``u = c (Z + a Z^3)``, (N, H): the tanh form's Phi(Z)."""
+
+
+def gelu_forward(Z: ArrayLike) -> tuple[FloatArray, GeluCache]:
+    """GELU layer in its tanh form, ``A = Z * Phi`` with ``Phi = (1 + tanh(u)) / 2``, ``u = c (Z + a Z^3)``.
+
+    ``c = sqrt(2 / pi)`` and ``a = 0.044715``: Phi approximates the standard normal CDF, so A
+    approximates ``Z * Phi_normal(Z)`` (the exact GELU; NumPy has no erf). This is the form GPT-2 uses
+    (torch: ``gelu(approximate="tanh")``). Computed as ``Phi = sigmoid(2 u)``, the same number without
+    the cancellation of ``1 + tanh(u)`` for negative u; the cubic is evaluated at Z clipped to
+    [-100, 100], where Phi is already exactly 0 or 1, so no power of a large Z can overflow.
+
+    Parameters
+    ----------
+    Z : array_like, any shape (in a layer, (N, H))
+
+    Returns
+    -------
+    A : ndarray of Z's shape and float dtype
+    cache : GeluCache (Z, Phi)
+
+    Raises
+    ------
+    ValueError
+        If Z is not real numeric or has a non-finite entry.
+    """
+    Z = _finite_float(Z)
+    Zc = np.clip(Z, -_GELU_CLIP, _GELU_CLIP)
+    Phi = sigmoid(2 * GELU_C * (Zc + GELU_A * Zc**3))  # (1 + tanh(u)) / 2
+    return Z * Phi, GeluCache(Z, Phi)
+
+
+def gelu_backward(dA: ArrayLike, cache: GeluCache) -> FloatArray:
+    """Backward pass of :func:`gelu_forward`: ``dZ = dA * (Phi + 2 Z Phi (1 - Phi) u')``.
+
+    With ``u' = c (1 + 3 a Z^2)``: the derivative of ``Z Phi`` is ``Phi + Z Phi'`` and
+    ``Phi' = (1 - tanh(u)^2) u' / 2 = 2 Phi (1 - Phi) u'``.
+
+    Parameters
+    ----------
+    dA : array_like of A's shape (N, H), the upstream gradient dL/dA
+    cache : GeluCache (Z, Phi) from :func:`gelu_forward`
+
+    Returns
+    -------
+    dZ : ndarray of shape (N, H)
+
+    Raises
+    ------
+    ValueError
+        If dA's shape or dtype differs from A's, or dA is not finite.
+    """
+    Z, Phi = cache
+    dA = check_upstream(dA, Z.shape, Z.dtype, "dA")
+    Zc = np.clip(Z, -_GELU_CLIP, _GELU_CLIP)  # where |Z| > 100, Phi (1 - Phi) is exactly 0
+    du = GELU_C * (1 + 3 * GELU_A * Zc * Zc)
+    return dA * (Phi + 2 * Z * Phi * (1 - Phi) * du)

@@ -18,12 +18,20 @@ Bad shapes, mixed float32/float64 and non-finite values raise ValueError (see ma
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._checks import as_numeric, check_finite, check_ndim, common_float_dtype, positive_int, to_float
+from ._checks import (
+    as_numeric,
+    check_finite,
+    check_ndim,
+    check_upstream,
+    common_float_dtype,
+    positive_int,
+    to_float,
+)
 from ._typing import FloatArray
 
 __all__ = [
@@ -149,7 +157,7 @@ def attention_backward(dO: ArrayLike, cache: AttentionCache) -> tuple[FloatArray
         If dO's shape is not the shape of O, its dtype differs from the cache's, or it is not finite.
     """
     Q, K, V, Pi = cache
-    dO = _upstream(dO, (Q.shape[0], V.shape[1]), Q.dtype, "dO")
+    dO = check_upstream(dO, (Q.shape[0], V.shape[1]), Q.dtype, "dO")
     scale = math.sqrt(Q.shape[1])
     dV = Pi.T @ dO
     dPi = dO @ V.T
@@ -274,7 +282,7 @@ def self_attention_backward(
         If dY's shape is not the shape of Y, its dtype differs from the cache's, or it is not finite.
     """
     X, Wq, Wk, Wv, Wo, O, heads = cache
-    dY = _upstream(dY, X.shape, X.dtype, "dY")
+    dY = check_upstream(dY, X.shape, X.dtype, "dY")
     dWo = O.T @ dY
     dO = dY @ Wo.T
     width = Wq.shape[1] // len(heads)
@@ -284,15 +292,3 @@ def self_attention_backward(
         dQ[:, block], dK[:, block], dV[:, block] = attention_backward(dO[:, block], cache_k)
     dX = dQ @ Wq.T + dK @ Wk.T + dV @ Wv.T
     return dX, X.T @ dQ, X.T @ dK, X.T @ dV, dWo
-
-
-def _upstream(dOut: ArrayLike, shape: tuple[int, ...], dtype: np.dtype[np.floating[Any]], name: str) -> FloatArray:
-    """Validate an upstream gradient: the output's shape, the cache's float dtype (ints converted), finite."""
-    d = as_numeric(dOut, name)
-    if d.shape != shape:
-        raise ValueError(f"{name} must have the output's shape {shape}; got {d.shape}")
-    if d.dtype.kind == "f" and d.dtype != dtype:
-        raise ValueError(f"{name} is {d.dtype} but the forward pass ran in {dtype}; cast it explicitly")
-    d = to_float(d, dtype)
-    check_finite((name,), (d,))
-    return d

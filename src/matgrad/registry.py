@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import activations, attention, gradcheck, layers, logistic_net, losses, mlp
+from . import activations, attention, dropout, gradcheck, layers, logistic_net, losses, mlp
 
 __all__ = [
     "DERIVATIVES",
@@ -83,15 +83,21 @@ def plant(function: Callable[..., Any], path: str) -> str:
 
 @dataclass(frozen=True)
 class Layer:
-    """A forward/backward pair: ``out, cache = forward(*inputs)``; ``backward(d_out, cache)`` gives dL/d inputs.
+    """A forward/backward pair: ``out, cache = run(*inputs)``; ``backward(d_out, cache)`` gives dL/d inputs.
 
     Parameters
     ----------
     forward : ``<name>_forward(*inputs) -> (out, cache)``; every argument is differentiable
     backward : ``<name>_backward(d_out, cache)``, d_out of out's shape; returns the gradient of each
         input in the order of ``inputs`` (a tuple), or the one gradient itself for one input
-    inputs : the names of forward's arguments, in order (e.g. ``("X", "W", "b")``)
+    inputs : the names of forward's differentiable arguments, its first ones, in order (e.g.
+        ``("X", "W", "b")``)
     example : ``example(rng, n) -> inputs``, random valid inputs with n rows (away from kinks)
+    settings : ``settings() -> {name: value}``, forward's other arguments (a rate, a Generator), as
+        keywords; called afresh for every call of :meth:`run`, so that a random layer gets a Generator
+        in the same state each time: dropout then draws the same mask in every call, and the function
+        of the inputs that the tests differentiate is fixed. Default: no other arguments (any further
+        argument of forward keeps its default).
 
     Raises
     ------
@@ -104,6 +110,7 @@ class Layer:
     backward: Callable[..., Any]
     inputs: tuple[str, ...]
     example: Example
+    settings: Callable[[], Mapping[str, Any]] = dict
 
     def __post_init__(self) -> None:
         forward, backward = _name(self.forward), _name(self.backward)
@@ -116,6 +123,15 @@ class Layer:
     def name(self) -> str:
         """The layer's name: ``"affine"`` for affine_forward/affine_backward."""
         return _name(self.forward).removesuffix("_forward")
+
+    def run(self, *inputs: Any) -> Any:
+        """``forward(*inputs, **settings())``: the forward pass at these inputs, with fresh settings.
+
+        Returns
+        -------
+        forward's result ``(out, cache)``.
+        """
+        return self.forward(*inputs, **self.settings())
 
     @property
     def grads(self) -> tuple[str, ...]:
@@ -406,6 +422,23 @@ def _scalar_function(rng: np.random.Generator, n: int) -> Args:
     return (lambda X: float(np.sum(G * np.sin(X)))), rng.standard_normal(G.shape)
 
 
+def _tanh(rng: np.random.Generator, n: int) -> Args:
+    return (1.5 * rng.standard_normal((n, _size(rng))),)
+
+
+def _gelu(rng: np.random.Generator, n: int) -> Args:
+    return (2 * rng.standard_normal((n, _size(rng))),)
+
+
+def _dropout(rng: np.random.Generator, n: int) -> Args:
+    return (rng.standard_normal((n, _size(rng))),)
+
+
+def _dropout_settings() -> dict[str, Any]:
+    """p and a Generator seeded afresh: every call draws the same mask (for a given shape of X)."""
+    return {"p": 0.25, "rng": np.random.default_rng(12)}
+
+
 def _vector_function(rng: np.random.Generator, n: int) -> Args:
     A = rng.standard_normal((_size(rng), _size(rng)))
     return (lambda X: np.tanh(X @ A)), rng.standard_normal((n, A.shape[0]))
@@ -430,7 +463,11 @@ LAYERS: tuple[Layer, ...] = (
     Layer(layers.relu_forward, layers.relu_backward, ("Z",), _relu),
     Layer(layers.sigmoid_forward, layers.sigmoid_backward, ("Z",), _sigmoid),
     Layer(layers.softmax_forward, layers.softmax_backward, ("Z",), _softmax),
-    # attention.md (options with defaults, causal and n_heads, are not inputs: tests/unit/test_attention.py)
+    # activations and dropout (docs/activations-dropout.md)
+    Layer(activations.tanh_forward, activations.tanh_backward, ("Z",), _tanh),
+    Layer(activations.gelu_forward, activations.gelu_backward, ("Z",), _gelu),
+    Layer(dropout.dropout_forward, dropout.dropout_backward, ("X",), _dropout, _dropout_settings),
+    # attention (docs/attention.md); causal and n_heads keep their defaults here: tests/unit/test_attention.py
     Layer(attention.attention_forward, attention.attention_backward, ("Q", "K", "V"), _attention),
     Layer(
         attention.self_attention_forward,

@@ -86,7 +86,7 @@ def _leaves(value, path=""):
 def _planted_call(entry, rng):
     """The name of the function the entry's plants replace, and arguments to call it with."""
     if isinstance(entry, registry.Layer):
-        out, cache = entry.forward(*entry.example(rng, 3))
+        out, cache = entry.run(*entry.example(rng, 3))
         return entry.backward.__name__, (rng.standard_normal(np.shape(out)), cache)
     return entry.name, entry.example(rng, 3)
 

@@ -1,5 +1,6 @@
 """Tests of matgrad.activations against hand-written formulas, closed forms and finite differences."""
 
+import math
 import warnings
 
 import numpy as np
@@ -203,3 +204,103 @@ def test_softmax_needs_a_class_axis():
         matgrad.softmax(np.array(1.0))
     with pytest.raises(ValueError, match=r"\(N, C\)"):
         matgrad.log_softmax(np.zeros((3, 0)))
+
+
+# ---------------------------------------------------------------------------- tanh and GELU layers
+
+SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+def textbook_gelu_tanh(Z):
+    """0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3))), as Hendrycks & Gimpel write it (moderate z only)."""
+    return 0.5 * Z * (1 + np.tanh(SQRT_2_OVER_PI * (Z + 0.044715 * Z**3)))
+
+
+def textbook_gelu_tanh_derivative(Z):
+    """d/dz of the textbook form: 0.5 (1 + t) + 0.5 z (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 z^2)."""
+    t = np.tanh(SQRT_2_OVER_PI * (Z + 0.044715 * Z**3))
+    return 0.5 * (1 + t) + 0.5 * Z * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * Z**2)
+
+
+@given(n=rows, h=rows, seed=seeds)
+def test_tanh_layer_closed_forms(n, h, seed):
+    rng = np.random.default_rng(seed)
+    Z, G = 2 * rng.standard_normal((n, h)), rng.standard_normal((n, h))
+    A, cache = matgrad.tanh_forward(Z)
+    assert A.shape == Z.shape
+    np.testing.assert_allclose(A, np.sinh(Z) / np.cosh(Z), rtol=1e-14, atol=1e-15)
+    dZ = matgrad.tanh_backward(G, cache)
+    assert dZ.shape == Z.shape
+    np.testing.assert_allclose(dZ, G / np.cosh(Z) ** 2, rtol=1e-12, atol=1e-15)  # 1 - tanh^2 = sech^2
+
+
+@given(n=rows, h=rows, seed=seeds)
+def test_gelu_layer_matches_the_textbook_tanh_form(n, h, seed):
+    rng = np.random.default_rng(seed)
+    Z, G = 1.5 * rng.standard_normal((n, h)), rng.standard_normal((n, h))
+    A, cache = matgrad.gelu_forward(Z)
+    assert A.shape == Z.shape
+    np.testing.assert_allclose(A, textbook_gelu_tanh(Z), rtol=1e-12, atol=1e-14)
+    dZ = matgrad.gelu_backward(G, cache)
+    assert dZ.shape == Z.shape
+    np.testing.assert_allclose(dZ, G * textbook_gelu_tanh_derivative(Z), rtol=1e-12, atol=1e-14)
+
+
+def test_gelu_values_by_hand_and_against_the_exact_gelu():
+    A, cache = matgrad.gelu_forward(np.array([0.0, 1.0, -1.0]))
+    assert A[0] == 0.0
+    np.testing.assert_allclose(matgrad.gelu_backward(np.ones(3), cache)[0], 0.5, rtol=1e-15)  # Phi(0) = 1/2
+    np.testing.assert_allclose(A[1] - A[2], 1.0, rtol=1e-15)  # z Phi(z) - (-z) Phi(-z) = z (Phi(z) + Phi(-z))
+    # the tanh form approximates z Phi(z) with Phi the normal CDF, 0.5 (1 + erf(z / sqrt 2))
+    z = np.linspace(-6, 6, 241)
+    exact = np.array([0.5 * t * (1 + math.erf(t / math.sqrt(2))) for t in z])
+    err = np.max(np.abs(matgrad.gelu_forward(z)[0] - exact))
+    assert 1e-5 < err < 1e-3  # close, but not the exact GELU
+
+
+def test_gelu_keeps_relative_precision_for_negative_inputs():
+    # 0.5 z (1 + tanh u) loses everything here: tanh(u) rounds to -1 for u < -19
+    z = -10.0
+    u = SQRT_2_OVER_PI * (z + 0.044715 * z**3)
+    assert textbook_gelu_tanh(np.array(z)) == 0.0
+    expected = z * math.exp(2 * u) / (1 + math.exp(2 * u))  # (1 + tanh u) / 2 = e^{2u} / (1 + e^{2u})
+    np.testing.assert_allclose(matgrad.gelu_forward(np.array([z]))[0], [expected], rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tanh_and_gelu_layers_at_extreme_inputs(dtype):
+    huge = 1e30 if dtype == np.float32 else 1e200  # the cubic of these would overflow
+    Z = np.array([[-huge, -1e4, -100.0, 0.0, 100.0, 1e4, huge]], dtype=dtype)
+    G = np.full(Z.shape, 3.0, dtype=dtype)
+    with warnings.catch_warnings(), np.errstate(all="raise", under="ignore"):
+        warnings.simplefilter("error")
+        A, tcache = matgrad.tanh_forward(Z)
+        dZ_tanh = matgrad.tanh_backward(G, tcache)
+        Agelu, gcache = matgrad.gelu_forward(Z)
+        dZ_gelu = matgrad.gelu_backward(G, gcache)
+    for out in (A, dZ_tanh, Agelu, dZ_gelu):
+        assert out.dtype == dtype and np.all(np.isfinite(out))
+    np.testing.assert_array_equal(A, [[-1, -1, -1, 0, 1, 1, 1]])
+    np.testing.assert_array_equal(dZ_tanh, [[0, 0, 0, 3, 0, 0, 0]])
+    np.testing.assert_array_equal(Agelu, np.maximum(Z, 0))  # z Phi(z) -> max(z, 0), exactly
+    np.testing.assert_array_equal(dZ_gelu, [[0, 0, 0, 1.5, 3, 3, 3]])  # Phi(0) = 1/2, derivative -> 0 or 1
+
+
+@pytest.mark.parametrize("forward", [matgrad.tanh_forward, matgrad.gelu_forward])
+def test_tanh_and_gelu_layers_reject_bad_input(forward):
+    for bad in (np.nan, np.inf, -np.inf):
+        with pytest.raises(ValueError, match=r"^Z must be finite"):
+            forward(np.array([[0.5, bad]]))
+    with pytest.raises(ValueError, match="Z must be a real numeric array"):
+        forward(np.array([1 + 2j]))
+    with pytest.raises(ValueError, match="float32 or float64"):
+        forward(np.array([1.0], dtype=np.float16))
+    A, cache = forward(np.array([[1, -2], [0, 3]]))  # integer input computed in float64
+    assert A.dtype == np.float64
+    backward = getattr(matgrad, forward.__name__.replace("_forward", "_backward"))
+    with pytest.raises(ValueError, match=r"dA must have the output's shape \(2, 2\); got \(2, 3\)"):
+        backward(np.ones((2, 3)), cache)
+    with pytest.raises(ValueError, match="dA is float32 but the forward pass ran in float64"):
+        backward(np.ones((2, 2), dtype=np.float32), cache)
+    with pytest.raises(ValueError, match="dA must be finite"):
+        backward(np.array([[1.0, np.nan], [0.0, 1.0]]), cache)

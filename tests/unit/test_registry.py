@@ -32,8 +32,8 @@ GRADIENTS = {entry.name: entry for entry in (*registry.LOSSES, *registry.NETS)}
 
 
 def _run_layer(layer, args, rng):
-    """forward, then backward with a random upstream G: (out, cache, G, gradients as a tuple)."""
-    out, cache = layer.forward(*args)
+    """forward (with the layer's settings), then backward with a random upstream G: (out, cache, G, gradients)."""
+    out, cache = layer.run(*args)
     G = rng.standard_normal(np.shape(out)).astype(np.asarray(out).dtype)
     return out, cache, G, layer.gradients(layer.backward(G, cache))
 
@@ -55,9 +55,13 @@ def _float32(value):
 @pytest.mark.parametrize("name", LAYERS)
 def test_layer_is_registered_as_its_functions_read(name):
     layer = LAYERS[name]
-    # the inputs are forward's arguments without a default; those with one are options (causal=False)
-    parameters = inspect.signature(layer.forward).parameters.values()
-    assert tuple(p.name for p in parameters if p.default is inspect.Parameter.empty) == layer.inputs
+    parameters = inspect.signature(layer.forward).parameters
+    assert tuple(parameters)[: len(layer.inputs)] == layer.inputs
+    # every other argument is a setting (p, rng) or keeps its default
+    for other in tuple(parameters)[len(layer.inputs) :]:
+        has_default = parameters[other].default is not inspect.Parameter.empty
+        assert other in layer.settings() or has_default, f"{name}_forward's {other} is neither set nor defaulted"
+    assert set(layer.settings()) <= set(parameters)
     assert len(inspect.signature(layer.backward).parameters) == 2  # (d_out, cache)
     # the Returns section of backward names the gradients in registry order (dX, dW, db)
     returned = re.findall(r"^(\w+) : ", public_api.returns_section(layer.backward), re.M)
@@ -78,9 +82,17 @@ def test_layer_gradients_shapes_and_finite_differences(name, seed, n):
         assert np.shape(g) == np.shape(x), f"{layer.grads[i]} has shape {np.shape(g)}, {layer.inputs[i]} {np.shape(x)}"
 
         def L(v, i=i):
-            return np.sum(G * layer.forward(*replace(args, str(i), v))[0])
+            return np.sum(G * layer.run(*replace(args, str(i), v))[0])
 
         matgrad.check_gradient(L, x, g)  # relative error < 1e-7, float64
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_layer_run_is_one_fixed_function_of_its_inputs(name):
+    # finite differences need it: a random layer (dropout) must draw the same mask in every run
+    layer = LAYERS[name]
+    args = layer.example(np.random.default_rng(6), 3)
+    np.testing.assert_array_equal(layer.run(*args)[0], layer.run(*args)[0])
 
 
 @pytest.mark.parametrize("name", LAYERS)
@@ -96,7 +108,7 @@ def test_layer_keeps_float32(name):
 @pytest.mark.parametrize("name", LAYERS)
 def test_layer_rejects_a_bad_upstream_gradient(name):
     layer, rng = LAYERS[name], np.random.default_rng(2)
-    out, cache = layer.forward(*layer.example(rng, 3))
+    out, cache = layer.run(*layer.example(rng, 3))
     shape = np.shape(out)
     wrong = (*shape[:-1], shape[-1] + 1)
     with pytest.raises(ValueError) as err:
@@ -120,7 +132,7 @@ def test_layer_forward_rejects_a_non_finite_input_by_name(name):
         bad = np.array(x, copy=True)
         bad.flat[0] = np.nan
         with pytest.raises(ValueError, match=f"^{layer.inputs[i]} must be finite"):
-            layer.forward(*replace(args, str(i), bad))
+            layer.run(*replace(args, str(i), bad))
 
 
 @pytest.mark.parametrize("name", LAYERS)

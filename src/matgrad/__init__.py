@@ -10,7 +10,8 @@ is importable from here; the modules keep one concept each:
 - :mod:`matgrad.dropout`: inverted dropout (forward/backward pair, the mask kept in the cache)
 - :mod:`matgrad.layers`: forward/backward pairs (affine, relu, sigmoid, softmax)
 - :mod:`matgrad.attention`: scaled dot-product attention (causal mask) and multi-head self-attention
-- :mod:`matgrad.losses`: softmax cross-entropy (mean), logistic loss (sum), L2 penalty
+- :mod:`matgrad.losses`: softmax cross-entropy (mean), logistic loss (sum), mean squared error (mean), L2 penalty
+- :mod:`matgrad.normalization`: batch norm and layer norm (forward/backward pairs)
 - :mod:`matgrad.mlp`: the M-layer ReLU net (and the two-layer case)
 - :mod:`matgrad.logistic_net`: the single-output logistic net of a common course exercise
   (Wi (d, h), bi (h,), Wo (h,), bo scalar; summed logistic loss, labels -1/+1)
@@ -66,8 +67,9 @@ from .logistic_net import (
     logistic_net_loss,
     logistic_net_loss_and_grads,
 )
-from .losses import l2_penalty, logistic_loss, softmax_cross_entropy
+from .losses import l2_penalty, logistic_loss, mse_loss, softmax_cross_entropy
 from .mlp import init_mlp, mlp_forward_backward, mlp_loss_and_grads, two_layer_forward_backward
+from .normalization import batchnorm_backward, batchnorm_forward, layernorm_backward, layernorm_forward
 from .training import train
 
 __version__ = "0.1.0"
@@ -80,6 +82,8 @@ __all__ = [
     "affine_forward",
     "attention_backward",
     "attention_forward",
+    "batchnorm_backward",
+    "batchnorm_forward",
     "check_gradient",
     "dropout_backward",
     "dropout_forward",
@@ -87,6 +91,8 @@ __all__ = [
     "gelu_forward",
     "init_mlp",
     "l2_penalty",
+    "layernorm_backward",
+    "layernorm_forward",
     "load_iris",
     "log_softmax",
     "logistic_loss",
@@ -98,6 +104,7 @@ __all__ = [
     "make_rings",
     "mlp_forward_backward",
     "mlp_loss_and_grads",
+    "mse_loss",
     "numerical_gradient",
     "numerical_jacobian",
     "relative_error",

@@ -2,6 +2,8 @@
 
 - softmax cross-entropy: the MEAN over the N rows, labels in {0, ..., C-1};
 - logistic loss: the SUM over examples, labels in {-1, +1} (as in the single-example net);
+- mean squared error: the MEAN over the N rows of the squared row norms, ``(1/N) sum_n ||yhat_n - y_n||^2``
+  (no 1/2, not a mean over entries), gradient ``2 (Yhat - Y) / N``;
 - L2 penalty: ``reg * sum ||W||_F^2`` over the weights, gradient ``2 reg W``. The other common
   convention ``(reg'/2) ||W||^2`` (gradient ``reg' W``) is the same at ``reg' = 2 reg``.
 
@@ -17,17 +19,20 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._checks import (
+    as_numeric,
     check_finite,
     check_ndim,
     class_labels,
+    common_float_dtype,
     float_array,
     scalar,
     sign_labels,
+    to_float,
 )
 from ._typing import FloatArray
 from .activations import log_softmax, sigmoid
 
-__all__ = ["l2_penalty", "logistic_loss", "softmax_cross_entropy"]
+__all__ = ["l2_penalty", "logistic_loss", "mse_loss", "softmax_cross_entropy"]
 
 
 def softmax_cross_entropy(Z: ArrayLike, y: ArrayLike) -> tuple[float, FloatArray]:
@@ -136,3 +141,43 @@ def l2_penalty(params: Mapping[str, ArrayLike], reg: float) -> tuple[float, dict
     check_finite(list(weights), list(weights.values()))
     penalty = reg * sum(float(np.sum(W * W)) for W in weights.values())  # reg sum_l ||W_l||_F^2
     return penalty, {k: (2 * reg) * W for k, W in weights.items()}
+
+
+def mse_loss(Yhat: ArrayLike, Y: ArrayLike) -> tuple[float, FloatArray]:
+    """Mean squared error over the examples, ``L = (1/N) sum_n ||yhat_n - y_n||^2``, and its gradient.
+
+    With the residual ``R = Yhat - Y`` (N, C): ``L = ||R||_F^2 / N`` and ``dYhat = 2 R / N``. A mean
+    over the N rows (like softmax cross-entropy), a sum over the C outputs of each row, and no 1/2:
+    the ``(1/2N) ||R||_F^2`` convention has gradient ``R / N``, the per-entry mean
+    ``||R||_F^2 / (N C)`` has ``2 R / (N C)``.
+
+    Parameters
+    ----------
+    Yhat : array_like of shape (N, C), the predictions, N >= 1 and C >= 1
+    Y : array_like of shape (N, C), the real-valued targets (exactly Yhat's shape: no broadcasting)
+
+    Returns
+    -------
+    loss : float
+    dYhat : ndarray of shape (N, C), Yhat's float dtype (float32 stays float32; integers -> float64)
+
+    Raises
+    ------
+    ValueError
+        If Yhat is not 2-D with N, C >= 1, Y has another shape, float32 and float64 are mixed, or an
+        entry is not finite.
+    """
+    Yhat, Y = as_numeric(Yhat, "Yhat"), as_numeric(Y, "Y")
+    check_ndim(Yhat, "Yhat", (2,), "(N, C) (one column: Yhat.reshape(-1, 1))")
+    if Yhat.shape[0] == 0 or Yhat.shape[1] == 0:
+        raise ValueError(f"Yhat must have shape (N, C) with N >= 1 and C >= 1; got {Yhat.shape}")
+    if Y.shape != Yhat.shape:
+        raise ValueError(f"Y must have Yhat's shape {Yhat.shape} (no broadcasting); got shape {Y.shape}")
+    dtype = common_float_dtype(("Yhat", Yhat), ("Y", Y))
+    Yhat, Y = to_float(Yhat, dtype), to_float(Y, dtype)
+    check_finite(("Yhat", "Y"), (Yhat, Y))
+    N = Yhat.shape[0]
+    R = Yhat - Y  # residuals, (N, C)
+    loss = float(np.sum(R * R)) / N  # (1/N) ||R||_F^2
+    dYhat: FloatArray = (2 / N) * R
+    return loss, dYhat

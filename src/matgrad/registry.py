@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import activations, attention, dropout, gradcheck, layers, logistic_net, losses, mlp
+from . import activations, attention, dropout, gradcheck, layers, logistic_net, losses, mlp, normalization
 
 __all__ = [
     "DERIVATIVES",
@@ -87,7 +87,8 @@ class Layer:
 
     Parameters
     ----------
-    forward : ``<name>_forward(*inputs) -> (out, cache)``; every argument is differentiable
+    forward : ``<name>_forward(*inputs, **options) -> (out, cache)``; its leading arguments, the inputs, are
+        differentiable; any after them are options with defaults (``eps``, ``causal``), not differentiated
     backward : ``<name>_backward(d_out, cache)``, d_out of out's shape; returns the gradient of each
         input in the order of ``inputs`` (a tuple), or the one gradient itself for one input
     inputs : the names of forward's differentiable arguments, its first ones, in order (e.g.
@@ -444,6 +445,25 @@ def _vector_function(rng: np.random.Generator, n: int) -> Args:
     return (lambda X: np.tanh(X @ A)), rng.standard_normal((n, A.shape[0]))
 
 
+# normalisation.md, regression.md
+
+
+def _normalise(rng: np.random.Generator, n: int) -> Args:
+    """X (n, D) with D >= 3, gamma and beta (D,).
+
+    With N = 2 rows (batch norm) or D = 2 columns (layer norm), Xhat is +-1 up to the floor eps, so
+    dX is of order eps / s^3 only; X of spread 0.05 (variance 400 eps) keeps that part well above
+    the round-off of central differences (worst relative error about 4e-8 over 1500 seeds).
+    """
+    D = _size(rng, low=3)
+    return 0.05 * rng.standard_normal((n, D)), rng.standard_normal(D), rng.standard_normal(D)
+
+
+def _mse(rng: np.random.Generator, n: int) -> Args:
+    C = _size(rng)
+    return rng.standard_normal((n, C)), rng.standard_normal((n, C))
+
+
 # --- attention.md: attention (Q, K, V) and self-attention (X and four projections); default options
 def _attention(rng: np.random.Generator, n: int) -> Args:
     H, S, H_v = _size(rng), _size(rng), _size(rng)
@@ -475,12 +495,16 @@ LAYERS: tuple[Layer, ...] = (
         ("X", "Wq", "Wk", "Wv", "Wo"),
         _self_attention,
     ),
+    # normalisation.md
+    Layer(normalization.batchnorm_forward, normalization.batchnorm_backward, ("X", "gamma", "beta"), _normalise),
+    Layer(normalization.layernorm_forward, normalization.layernorm_backward, ("X", "gamma", "beta"), _normalise),
 )
 
 LOSSES: tuple[Gradient, ...] = (
     Gradient(losses.softmax_cross_entropy, {"1": "0"}, _cross_entropy),  # (loss, dZ)
     Gradient(losses.logistic_loss, {"1": "0"}, _logistic),  # (loss, dyhat)
     Gradient(losses.l2_penalty, {"1.W1": "0.W1", "1.W2": "0.W2"}, _l2),  # (penalty, {W: 2 reg W})
+    Gradient(losses.mse_loss, {"1": "0"}, _mse),  # (loss, dYhat); regression.md
 )
 
 _MLP3 = {f"1.{p}{l}": f"0.{p}{l}" for l in (1, 2, 3) for p in "Wb"}  # (loss, grads) -> params

@@ -1,4 +1,4 @@
-"""Tests of matgrad.losses: softmax cross-entropy (mean), logistic loss (sum), L2 penalty."""
+"""Tests of matgrad.losses: softmax cross-entropy (mean), logistic loss (sum), mean squared error (mean), L2 penalty."""
 
 import warnings
 
@@ -253,3 +253,82 @@ def test_l2_penalty_errors():
         matgrad.l2_penalty([np.ones(2)], 0.1)
     with pytest.raises(ValueError, match="W2 must be finite"):
         matgrad.l2_penalty({**params, "W2": np.full((4, 2), np.inf)}, 0.1)
+
+
+# ---------------------------------------------------------------------------- mean squared error
+
+
+@given(n=st.integers(1, 6), c=st.integers(1, 4), seed=seeds)
+def test_mse_loss_value_and_gradient(n, c, seed):
+    rng = np.random.default_rng(seed)
+    Yhat, Y = rng.standard_normal((n, c)), rng.standard_normal((n, c))
+    loss, dYhat = matgrad.mse_loss(Yhat, Y)
+    assert isinstance(loss, float) and dYhat.shape == (n, c) and dYhat.dtype == np.float64
+    # (1/N) sum_n ||yhat_n - y_n||^2, one example at a time
+    assert loss == pytest.approx(sum(np.dot(Yhat[i] - Y[i], Yhat[i] - Y[i]) for i in range(n)) / n, rel=1e-12)
+    np.testing.assert_allclose(dYhat, 2 * (Yhat - Y) / n, rtol=1e-14)
+    matgrad.check_gradient(lambda V: matgrad.mse_loss(V, Y)[0], Yhat, dYhat)
+
+
+def test_mse_loss_closed_form_and_the_other_conventions():
+    Yhat, Y = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 3.0]]), np.array([[0.0, 0.0], [0.0, 1.0], [3.0, 2.0]])
+    loss, dYhat = matgrad.mse_loss(Yhat, Y)
+    assert loss == pytest.approx((1 + 4 + 0 + 4 + 0 + 1) / 3, rel=1e-15)
+    np.testing.assert_allclose(dYhat, np.array([[2.0, 4.0], [0.0, -4.0], [0.0, 2.0]]) / 3, rtol=1e-15)
+    # the 1/2 convention halves the loss and the gradient; the per-entry mean divides both by C = 2
+    assert matgrad.mse_loss(Yhat, Y)[0] / 2 == pytest.approx(np.sum((Yhat - Y) ** 2) / (2 * 3), rel=1e-15)
+    assert matgrad.mse_loss(Yhat, Y)[0] / 2 == pytest.approx(np.mean((Yhat - Y) ** 2), rel=1e-15)
+    assert matgrad.mse_loss(Yhat, Yhat.copy()) == (0.0, pytest.approx(np.zeros((3, 2))))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_mse_loss_extremes_and_dtypes(dtype):
+    Yhat = np.array([[1e4, -1e4], [-1e4, 1e4]], dtype=dtype)
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        loss, dYhat = matgrad.mse_loss(Yhat, -Yhat)
+    assert dYhat.dtype == dtype and np.isfinite(loss) and np.all(np.isfinite(dYhat))
+    assert loss == pytest.approx(4 * 4e8 / 2, rel=1e-6)
+    np.testing.assert_allclose(dYhat, 2 * (2 * Yhat) / 2, rtol=1e-6)
+    assert matgrad.mse_loss(Yhat, np.zeros((2, 2), dtype=int))[1].dtype == dtype  # integer targets converted
+    assert matgrad.mse_loss(np.ones((2, 1), dtype=int), np.zeros((2, 1), dtype=int))[1].dtype == np.float64
+
+
+def test_mse_loss_does_not_modify_its_inputs():
+    rng = np.random.default_rng(14)
+    Yhat, Y = rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
+    before = Yhat.copy(), Y.copy()
+    matgrad.mse_loss(Yhat, Y)
+    np.testing.assert_array_equal(Yhat, before[0])
+    np.testing.assert_array_equal(Y, before[1])
+
+
+@pytest.mark.parametrize(
+    "Yhat, Y, match",
+    [
+        (
+            np.zeros(3),
+            np.zeros(3),
+            r"Yhat must have shape \(N, C\) \(one column: Yhat.reshape\(-1, 1\)\); got ",
+        ),
+        (np.zeros((2, 3, 1)), np.zeros((2, 3, 1)), r"Yhat must have shape \(N, C\).*got shape \(2, 3, 1\)"),
+        (np.zeros((0, 2)), np.zeros((0, 2)), r"N >= 1 and C >= 1; got \(0, 2\)"),
+        (np.zeros((2, 0)), np.zeros((2, 0)), r"N >= 1 and C >= 1; got \(2, 0\)"),
+        (
+            np.zeros((3, 2)),
+            np.zeros((3, 1)),
+            r"Y must have Yhat's shape \(3, 2\) \(no broadcasting\); got shape \(3, 1",
+        ),
+        (np.zeros((3, 2)), np.zeros(2), r"Y must have Yhat's shape \(3, 2\).*got shape \(2,\)"),
+        (np.zeros((3, 1)), np.zeros(3), r"Y must have Yhat's shape \(3, 1\).*got shape \(3,\)"),
+        (np.zeros((3, 2)), np.zeros((2, 3)), r"got shape \(2, 3\)"),
+        (np.zeros((3, 2), np.float32), np.zeros((3, 2)), "Yhat is float32, Y is float64"),
+        (np.array([[0.0, np.nan]]), np.zeros((1, 2)), "^Yhat must be finite"),
+        (np.zeros((1, 2)), np.array([[np.inf, 0.0]]), "^Y must be finite"),
+        (np.zeros((1, 2)), np.array([["a", "b"]]), "Y must be a real numeric array"),
+        (np.zeros((1, 2), np.complex128), np.zeros((1, 2)), "Yhat must be a real numeric array"),
+    ],
+)
+def test_mse_loss_errors(Yhat, Y, match):
+    with pytest.raises(ValueError, match=match):
+        matgrad.mse_loss(Yhat, Y)

@@ -9,6 +9,7 @@ is importable from here; the modules keep one concept each:
   GELU (tanh form) layers
 - :mod:`matgrad.dropout`: inverted dropout (forward/backward pair, the mask kept in the cache)
 - :mod:`matgrad.layers`: forward/backward pairs (affine, relu, sigmoid, softmax)
+- :mod:`matgrad.attention`: scaled dot-product attention (causal mask) and multi-head self-attention
 - :mod:`matgrad.losses`: softmax cross-entropy (mean), logistic loss (sum), mean squared error (mean), L2 penalty
 - :mod:`matgrad.normalization`: batch norm and layer norm (forward/backward pairs)
 - :mod:`matgrad.mlp`: the M-layer ReLU net (and the two-layer case)
@@ -37,6 +38,7 @@ from .activations import (
     tanh_backward,
     tanh_forward,
 )
+from .attention import attention_backward, attention_forward, self_attention_backward, self_attention_forward
 from .datasets import IRIS_CLASSES, IRIS_FEATURES, load_iris, make_rings, train_test_split
 from .dropout import dropout_backward, dropout_forward
 from .gradcheck import (
@@ -78,6 +80,8 @@ __all__ = [
     "GradientCheckError",
     "affine_backward",
     "affine_forward",
+    "attention_backward",
+    "attention_forward",
     "batchnorm_backward",
     "batchnorm_forward",
     "check_gradient",
@@ -108,6 +112,8 @@ __all__ = [
     "relu_backward",
     "relu_derivative",
     "relu_forward",
+    "self_attention_backward",
+    "self_attention_forward",
     "sigmoid",
     "sigmoid_backward",
     "sigmoid_forward",

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import activations, dropout, gradcheck, layers, logistic_net, losses, mlp, normalization
+from . import activations, attention, dropout, gradcheck, layers, logistic_net, losses, mlp, normalization
 
 __all__ = [
     "DERIVATIVES",
@@ -464,6 +464,18 @@ def _mse(rng: np.random.Generator, n: int) -> Args:
     return rng.standard_normal((n, C)), rng.standard_normal((n, C))
 
 
+# --- attention.md: attention (Q, K, V) and self-attention (X and four projections); default options
+def _attention(rng: np.random.Generator, n: int) -> Args:
+    H, S, H_v = _size(rng), _size(rng), _size(rng)
+    return rng.standard_normal((n, H)), rng.standard_normal((S, H)), rng.standard_normal((S, H_v))
+
+
+def _self_attention(rng: np.random.Generator, n: int) -> Args:
+    D, H = _size(rng), _size(rng)
+    Wq, Wk, Wv = (rng.standard_normal((D, H)) / np.sqrt(D) for _ in range(3))
+    return rng.standard_normal((n, D)), Wq, Wk, Wv, rng.standard_normal((H, D)) / np.sqrt(H)
+
+
 # ---------------------------------------------------------------------------- the registry
 
 LAYERS: tuple[Layer, ...] = (
@@ -475,6 +487,14 @@ LAYERS: tuple[Layer, ...] = (
     Layer(activations.tanh_forward, activations.tanh_backward, ("Z",), _tanh),
     Layer(activations.gelu_forward, activations.gelu_backward, ("Z",), _gelu),
     Layer(dropout.dropout_forward, dropout.dropout_backward, ("X",), _dropout, _dropout_settings),
+    # attention (docs/attention.md); causal and n_heads keep their defaults here: tests/unit/test_attention.py
+    Layer(attention.attention_forward, attention.attention_backward, ("Q", "K", "V"), _attention),
+    Layer(
+        attention.self_attention_forward,
+        attention.self_attention_backward,
+        ("X", "Wq", "Wk", "Wv", "Wo"),
+        _self_attention,
+    ),
     # normalisation.md
     Layer(normalization.batchnorm_forward, normalization.batchnorm_backward, ("X", "gamma", "beta"), _normalise),
     Layer(normalization.layernorm_forward, normalization.layernorm_backward, ("X", "gamma", "beta"), _normalise),

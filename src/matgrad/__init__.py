@@ -4,7 +4,8 @@ Backpropagation for MLPs in matrix notation, with rows as examples (``Z = X W + 
 of their variable's shape and numerator-layout Jacobians with column-major vec. Every public name
 is importable from here; the modules keep one concept each:
 
-- :mod:`matgrad.gradcheck`: vec/unvec, finite differences, relative error, gradient check
+- :mod:`matgrad.gradcheck`: vec/unvec, finite differences, relative error, gradient check and its diagnosis
+- :mod:`matgrad.exercises`: checkable exercises, ``check(exercise_id, candidate)`` (imported on demand)
 - :mod:`matgrad.activations`: relu, sigmoid, softmax, log_softmax and derivatives
 - :mod:`matgrad.layers`: forward/backward pairs (affine, relu, sigmoid, softmax)
 - :mod:`matgrad.losses`: softmax cross-entropy (mean), logistic loss (sum), L2 penalty
@@ -27,6 +28,7 @@ from .datasets import IRIS_CLASSES, IRIS_FEATURES, load_iris, make_rings, train_
 from .gradcheck import (
     GradientCheckError,
     check_gradient,
+    diagnose,
     numerical_gradient,
     numerical_jacobian,
     relative_error,
@@ -63,6 +65,7 @@ __all__ = [
     "affine_backward",
     "affine_forward",
     "check_gradient",
+    "diagnose",
     "init_mlp",
     "l2_penalty",
     "load_iris",

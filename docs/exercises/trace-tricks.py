@@ -39,8 +39,8 @@ print(check("tt-shape", gradient_shape))
 #
 # Write `grad_trace(U, B)`, returning dphi/dU, shape (m, n).
 #
-# Hint: $d\phi = \operatorname{tr}(B\,dU)$; the gradient $\Gamma$ is the matrix with $d\phi =
-# \operatorname{tr}(\Gamma^\top dU)$.
+# Hint: $d\phi = \operatorname{tr}(B\,dU)$; the gradient is the matrix $\partial\phi/\partial U$ with $d\phi =
+# \operatorname{tr}((\partial\phi/\partial U)^\top dU)$.
 
 
 # %%

@@ -296,8 +296,8 @@ TRACE_TRICKS = (
         kind="gradient",
         signature="grad_trace(U, B)",
         returns="dphi/dU, shape (m, n)",
-        hint=r"$d\phi = \operatorname{tr}(B\,dU)$; the gradient $\Gamma$ is the matrix with "
-        r"$d\phi = \operatorname{tr}(\Gamma^\top dU)$.",
+        hint=r"$d\phi = \operatorname{tr}(B\,dU)$; the gradient is the matrix $\partial\phi/\partial U$ with "
+        r"$d\phi = \operatorname{tr}((\partial\phi/\partial U)^\top dU)$.",
         solution="def grad_trace(U, B):\n    return B.T\n",
         value=lambda U, B: float(np.trace(B @ U)),
         inputs=lambda rng, N: (rng.standard_normal(d := tuple(_dims(rng, 2))), rng.standard_normal(d[::-1])),

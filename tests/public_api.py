@@ -27,6 +27,7 @@ DERIVATIVE_RETURNED = re.compile(r"\b(d[A-Z]\w*|dyhat|grads?|grad_\w+|J)\b")
 # registered in matgrad.registry or listed here (tests/unit/test_registry.py).
 NO_DERIVATIVE = {
     "check_gradient": "returns the relative error of a gradient it is given (and raises above tol)",
+    "diagnose": "returns the name of a mistake it recognises in a gradient it is given",
     "init_mlp": "returns random parameters",
     "load_iris": "returns a data set",
     "log_softmax": "returns values; its derivative is the softmax layer's",
@@ -48,6 +49,7 @@ NO_DERIVATIVE = {
 MISLEADING = {
     "check_gradient": "named after what it checks; its Returns section mentions the grad it compares",
     "mlp_loss_and_grads": "a factory: the function it returns gives mlp_forward_backward's gradients",
+    "diagnose": "named after a gradient check's diagnosis; its Returns section mentions the grad it is given",
 }
 
 

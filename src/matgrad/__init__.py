@@ -4,7 +4,8 @@ Backpropagation for MLPs in matrix notation, with rows as examples (``Z = X W + 
 of their variable's shape and numerator-layout Jacobians with column-major vec. Every public name
 is importable from here; the modules keep one concept each:
 
-- :mod:`matgrad.gradcheck`: vec/unvec, finite differences, relative error, gradient check
+- :mod:`matgrad.gradcheck`: vec/unvec, finite differences, relative error, gradient check and its diagnosis
+- :mod:`matgrad.exercises`: checkable exercises, ``check(exercise_id, candidate)`` (imported on demand)
 - :mod:`matgrad.activations`: relu, sigmoid, softmax, log_softmax and derivatives; the tanh and
   GELU (tanh form) layers
 - :mod:`matgrad.dropout`: inverted dropout (forward/backward pair, the mask kept in the cache)
@@ -44,6 +45,7 @@ from .dropout import dropout_backward, dropout_forward
 from .gradcheck import (
     GradientCheckError,
     check_gradient,
+    diagnose,
     numerical_gradient,
     numerical_jacobian,
     relative_error,
@@ -85,6 +87,7 @@ __all__ = [
     "batchnorm_backward",
     "batchnorm_forward",
     "check_gradient",
+    "diagnose",
     "dropout_backward",
     "dropout_forward",
     "gelu_backward",

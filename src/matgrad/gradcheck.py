@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -20,8 +20,10 @@ from numpy.typing import ArrayLike, NDArray
 from ._checks import as_numeric, check_finite
 
 __all__ = [
+    "Diagnosis",
     "GradientCheckError",
     "check_gradient",
+    "diagnose",
     "numerical_gradient",
     "numerical_jacobian",
     "relative_error",
@@ -212,15 +214,171 @@ def relative_error(a: ArrayLike, b: ArrayLike) -> float:
     return float(np.linalg.norm((a - b).ravel()) / scale)
 
 
+# ---------------------------------------------------------------------------- diagnosis
+# Every pattern is tested the same way the gradient itself is: a repaired gradient (grad / c,
+# grad.T, grad - k X, ...) must pass the check that grad failed, at the same tol. A correct gradient
+# lands at the finite-difference error (about 1e-10 relative), so a repaired one does too, while an
+# unrelated error leaves a residual of its own size. Nothing is diagnosed on a single number (any
+# number is a multiple of any other) or against a zero numerical gradient.
+
+
+class Diagnosis(NamedTuple):
+    """What a failed gradient check recognised in the analytic gradient (see :func:`diagnose`).
+
+    ``kind`` is one of ``"scaled"``, ``"sign"``, ``"transposed"``, ``"regulariser"``, ``"mask"`` or
+    None (no pattern fits); ``factor`` is the fitted constant (``grad = factor * numeric`` for
+    "scaled" and "sign", ``grad - numeric = factor * X`` for "regulariser"), else None; ``hint``
+    is one plain-language sentence ("" for None).
+    """
+
+    kind: str | None
+    factor: float | None
+    hint: str
+
+
+NO_DIAGNOSIS = Diagnosis(None, None, "")
+
+
+def _passes(candidate: NDArray[np.float64], numeric: NDArray[np.float64], tol: float) -> bool:
+    # a / c with a tiny c may overflow: such a repair does not pass
+    return math.isfinite(float(np.max(np.abs(candidate)))) and relative_error(candidate, numeric) < tol
+
+
+def _near_integer(t: float) -> int | None:
+    k = round(t)
+    return k if k >= 2 and abs(t - k) <= 1e-6 * t else None
+
+
+def _scale_hint(c: float) -> str:
+    """The usual cause of ``grad = c * numeric``."""
+    size = abs(c)
+    up, down = _near_integer(size), _near_integer(1.0 / size)
+    opposite = ", and of the opposite sign (a sign error as well)" if c < 0 else ""
+    lead = f"grad is {c:.6g} times the numerical gradient{opposite}: "
+    if up == 2 or down == 2:
+        which = "twice" if up == 2 else "half"
+        return lead + (
+            f"{which} the right size. A factor of 2 usually means lambda versus lambda/2 (the gradient of "
+            "lambda ||W||_F^2 is 2 lambda W), a missing or extra 1/2 in a squared error, or, with N = 2 "
+            "examples, a sum where the loss takes the mean."
+        )
+    if up is not None:
+        return lead + (
+            f"off by a factor of {up}. If {up} is your batch size N, you summed over the examples where the "
+            "loss takes the mean (the 1/N is missing)."
+        )
+    if down is not None:
+        return lead + (
+            f"off by a factor of 1/{down}. If {down} is your batch size N, you averaged twice (or divided "
+            "by N where the loss is a sum)."
+        )
+    return lead + "look for a constant coefficient in your formula (a 1/N, a 2, a lambda) that is wrong."
+
+
+def diagnose(grad: ArrayLike, numeric: ArrayLike, X: ArrayLike | None = None, *, tol: float = 1e-7) -> Diagnosis:
+    """Recognise a classic mistake in a gradient ``grad`` that disagrees with ``numeric``.
+
+    Patterns, tried in this order; each is reported only when the repaired gradient passes the
+    check (relative error to ``numeric`` below ``tol``), so an unrelated error gets None:
+
+    - ``"sign"``: ``-grad`` passes (a sign error, e.g. gradient ascent); factor -1.
+    - ``"scaled"``: ``grad / c`` passes for the least-squares factor
+      ``c = <grad, numeric> / <numeric, numeric>``; factor c. The hint names the usual cause of
+      c = N or 1/N (sum versus mean over the batch), 2 or 1/2 (lambda versus lambda/2, a 1/2 in a
+      squared error).
+    - ``"transposed"``: X is a square matrix and ``grad.T`` passes (a layout mix-up).
+    - ``"regulariser"``: ``grad - k X`` passes for the least-squares ``k`` (the difference is
+      proportional to X: a penalty term missing, halved or doubled); factor k. Needs X, not
+      constant.
+    - ``"mask"``: entry by entry, grad and numeric agree (to ``tol`` times the larger norm) except
+      on some entries where one of the two is zero, and they agree on at least one non-zero entry
+      (a ReLU mask applied where it should not be, or missing).
+
+    Parameters
+    ----------
+    grad : array_like, the analytic gradient, of X's shape
+    numeric : array_like of grad's shape, the finite-difference gradient
+    X : array_like of grad's shape, or None; the point (needed for "transposed" and "regulariser")
+    tol : float, the check's tolerance (relative error)
+
+    Returns
+    -------
+    Diagnosis, the named tuple (kind, factor, hint); ``(None, None, "")`` when no pattern fits, when
+    grad has fewer than 2 entries, or when numeric is zero.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ or an entry is not finite.
+    """
+    a = as_numeric(grad, "grad").astype(np.float64)
+    n = as_numeric(numeric, "numeric").astype(np.float64)
+    if a.shape != n.shape:
+        raise ValueError(f"diagnose needs grad and numeric of one shape; got {a.shape} and {n.shape}")
+    check_finite(("grad", "numeric"), (a, n))
+    P = None if X is None else as_numeric(X, "X").astype(np.float64)
+    if P is not None and P.shape != a.shape:
+        raise ValueError(f"X must have grad's shape {a.shape}; got {P.shape}")
+    nn = float(np.vdot(n, n))
+    if a.size < 2 or nn == 0.0:
+        return NO_DIAGNOSIS
+    if _passes(-a, n, tol):
+        return Diagnosis("sign", -1.0, "grad is minus the numerical gradient: a sign error (gradient ascent?).")
+    c = float(np.vdot(a, n)) / nn
+    if c != 0.0 and _passes(a / c, n, tol):
+        return Diagnosis("scaled", c, _scale_hint(c))
+    if a.ndim == 2 and a.shape[0] == a.shape[1] and _passes(a.T, n, tol):
+        return Diagnosis(
+            "transposed",
+            None,
+            "grad is the transpose of the numerical gradient: a layout mix-up (dL/dX^T computed, or a "
+            "denominator-layout Jacobian); gradients have the shape of their variable.",
+        )
+    if P is not None and np.ptp(P) > 0.0:
+        k = float(np.vdot(a - n, P)) / float(np.vdot(P, P))
+        if _passes(a - k * P, n, tol):
+            return Diagnosis(
+                "regulariser",
+                k,
+                f"grad - numeric = {k:.6g} X: a term proportional to the variable is wrong, usually the "
+                "penalty (the gradient of lambda ||W||_F^2 is 2 lambda W: missing, halved or doubled).",
+            )
+    scale = max(float(np.linalg.norm(a.ravel())), math.sqrt(nn))
+    atol = tol * scale
+    agree = np.abs(a - n) <= atol
+    zero_one_side = np.minimum(np.abs(a), np.abs(n)) <= atol
+    differ = ~agree
+    if differ.any() and bool(np.all(zero_one_side[differ])) and bool(np.any(agree & (np.abs(n) > atol))):
+        k_diff = int(differ.sum())
+        return Diagnosis(
+            "mask",
+            None,
+            f"grad agrees with the numerical gradient except at {k_diff} of {a.size} entries, where one of the "
+            "two is 0: a mask applied where it should not be, or missing (relu'(Z) forgotten, of the wrong "
+            "layer, or > where >= is meant).",
+        )
+    return NO_DIAGNOSIS
+
+
 class GradientCheckError(AssertionError):
     """Raised by :func:`check_gradient` when the analytic and numerical gradients disagree.
 
-    Attributes: ``error`` (relative error of the whole arrays), ``tol``, and the worst entry's
-    ``index``, ``analytic``, ``numeric`` and ``entry_error`` (its own relative error).
+    Attributes: ``error`` (relative error of the whole arrays), ``tol``, the worst entry's
+    ``index``, ``analytic``, ``numeric`` and ``entry_error`` (its own relative error), and what
+    :func:`diagnose` recognised: ``diagnosis`` (``"scaled"``, ``"sign"``, ``"transposed"``,
+    ``"regulariser"``, ``"mask"`` or None), ``factor`` (the fitted constant or None) and ``hint``
+    (a plain-language sentence, also at the end of the message; "" when nothing is recognised).
     """
 
     def __init__(
-        self, error: float, tol: float, index: tuple[int, ...], analytic: float, numeric: float, entry_error: float
+        self,
+        error: float,
+        tol: float,
+        index: tuple[int, ...],
+        analytic: float,
+        numeric: float,
+        entry_error: float,
+        diagnosis: Diagnosis = NO_DIAGNOSIS,
     ) -> None:
         self.error = error
         self.tol = tol
@@ -228,11 +386,22 @@ class GradientCheckError(AssertionError):
         self.analytic = analytic
         self.numeric = numeric
         self.entry_error = entry_error
-        super().__init__(
+        self.diagnosis, self.factor, self.hint = diagnosis
+        message = (
             f"gradient check failed: relative error {error:.3e} is not below tol {tol:.1e}; "
             f"worst entry {index}: analytic {analytic!r}, numeric {numeric!r}, "
             f"relative error there {entry_error:.3e}"
         )
+        super().__init__(f"{message}\n{diagnosis.kind}: {diagnosis.hint}" if diagnosis.kind else message)
+
+
+def _shape_error(grad_shape: tuple[int, ...], x_shape: tuple[int, ...]) -> ValueError:
+    if len(x_shape) == 2 and grad_shape == x_shape[::-1]:
+        return ValueError(
+            f"grad has shape {grad_shape}, the transpose of X's shape {x_shape}: gradients have the shape of their "
+            "variable (a layout mix-up: transpose your formula, not the result)"
+        )
+    return ValueError(f"grad must have X's shape {x_shape} (gradient layout); got {grad_shape}")
 
 
 def check_gradient(
@@ -256,15 +425,18 @@ def check_gradient(
     ------
     GradientCheckError (an AssertionError)
         If the relative error is ``>= tol``; the message names the worst entry (largest absolute
-        difference): its index, the analytic and numeric values and their relative error.
+        difference): its index, the analytic and numeric values and their relative error, and,
+        when :func:`diagnose` recognises a mistake (a factor such as N or 2, a sign, a transpose, a
+        penalty term, a mask), says which and its usual cause (attributes ``diagnosis``, ``factor``,
+        ``hint``).
     ValueError
-        If ``grad`` does not have X's shape, ``grad`` or the numerical gradient is not finite, or
-        as :func:`numerical_gradient`.
+        If ``grad`` does not have X's shape (the message says when it has the transposed shape),
+        ``grad`` or the numerical gradient is not finite, or as :func:`numerical_gradient`.
     """
     X_arr = as_numeric(X, "X")
     grad = as_numeric(grad, "grad")
     if grad.shape != X_arr.shape:
-        raise ValueError(f"grad must have X's shape {X_arr.shape} (gradient layout); got {grad.shape}")
+        raise _shape_error(grad.shape, X_arr.shape)
     tol = float(tol)
     check_finite(("the analytic gradient grad",), (grad,))
     numeric = numerical_gradient(f, X_arr, eps=eps)
@@ -278,4 +450,5 @@ def check_gradient(
     a, n = float(analytic[index]), float(numeric[index])
     scale = max(abs(a), abs(n))
     entry_error = 0.0 if scale == 0.0 else abs(a - n) / scale
-    raise GradientCheckError(error, tol, index, a, n, entry_error)
+    found = diagnose(analytic, numeric, X_arr, tol=tol)
+    raise GradientCheckError(error, tol, index, a, n, entry_error, found)

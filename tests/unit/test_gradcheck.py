@@ -225,6 +225,19 @@ def test_check_gradient_tolerance_is_respected():
 def test_check_gradient_rejects_wrong_shape():
     with pytest.raises(ValueError, match=r"shape \(2, 3\)"):
         matgrad.check_gradient(np.sum, np.ones((2, 3)), np.ones((3, 2)))
+    with pytest.raises(ValueError, match=r"X's shape \(2, 3\) \(gradient layout\); got \(6,\)"):
+        matgrad.check_gradient(np.sum, np.ones((2, 3)), np.ones(6))
+
+
+def test_check_gradient_names_a_transposed_shape():
+    with pytest.raises(ValueError) as info:
+        matgrad.check_gradient(np.sum, np.ones((2, 3)), np.ones((3, 2)))
+    assert str(info.value).startswith(
+        "grad has shape (3, 2), the transpose of X's shape (2, 3): gradients have the shape of their variable"
+    )
+    with pytest.raises(ValueError) as info:  # another wrong shape is not called a transpose
+        matgrad.check_gradient(np.sum, np.ones((2, 3)), np.ones((2, 2)))
+    assert "transpose" not in str(info.value)
 
 
 def test_check_gradient_rejects_non_finite_gradients():
@@ -233,3 +246,148 @@ def test_check_gradient_rejects_non_finite_gradients():
         matgrad.check_gradient(lambda X: np.sum(X**2), X, np.array([2.0, np.nan]))
     with pytest.raises(ValueError, match="numerical gradient"):
         matgrad.check_gradient(lambda X: np.inf * X[0], X, np.zeros(2))
+
+
+# ---------------------------------------------------------------------------- diagnosis
+# A smooth function of a matrix with a random upstream G, its gradient written by hand:
+# f(X) = sum(G * tanh(X B)) has gradient (G * (1 - tanh(X B)^2)) B^T.
+
+
+def _problem(seed, shape=(5, 3)):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal(shape)
+    B = rng.standard_normal((shape[1], shape[1]))
+    G = rng.standard_normal(shape)
+
+    def f(X):
+        return np.sum(G * np.tanh(X @ B))
+
+    grad = (G * (1 - np.tanh(X @ B) ** 2)) @ B.T
+    return f, X, grad
+
+
+def _failure(f, X, grad):
+    with pytest.raises(GradientCheckError) as info:
+        matgrad.check_gradient(f, X, grad)
+    return info.value
+
+
+@pytest.mark.parametrize(
+    ("c", "words"),
+    [
+        (5.0, ["factor of 5", "batch size N", "summed", "mean"]),  # N = 5 rows: a sum where the loss averages
+        (1 / 5, ["factor of 1/5", "averaged twice"]),
+        (2.0, ["twice", "lambda/2", "1/2 in a squared error"]),
+        (0.5, ["half", "lambda/2"]),
+        (-5.0, ["opposite sign", "factor of 5"]),
+        (1.37, ["constant coefficient"]),
+    ],
+)
+def test_scaled_gradient_is_diagnosed_with_its_factor(c, words):
+    f, X, grad = _problem(10)
+    exc = _failure(f, X, c * grad)
+    assert exc.diagnosis == "scaled"
+    assert exc.factor == pytest.approx(c, rel=1e-8)
+    assert exc.hint and exc.hint in str(exc)
+    for w in words:
+        assert w in exc.hint, (w, exc.hint)
+
+
+def test_sign_error_is_diagnosed():
+    f, X, grad = _problem(11)
+    exc = _failure(f, X, -grad)
+    assert (exc.diagnosis, exc.factor) == ("sign", -1.0)
+    assert "sign error" in str(exc)
+
+
+def test_transposed_gradient_of_a_square_variable_is_diagnosed():
+    f, X, grad = _problem(12, shape=(4, 4))
+    exc = _failure(f, X, grad.T)
+    assert exc.diagnosis == "transposed" and exc.factor is None
+    assert "transpose" in exc.hint and "layout" in exc.hint
+
+
+def test_missing_or_halved_penalty_is_diagnosed():
+    f0, W, grad0 = _problem(13)
+    reg = 0.3
+
+    def f(W):
+        return f0(W) + reg * np.sum(W * W)
+
+    for wrong, k in ((grad0, -2 * reg), (grad0 + reg * W, -reg), (grad0 + 4 * reg * W, 2 * reg)):
+        exc = _failure(f, W, wrong)
+        assert exc.diagnosis == "regulariser"
+        assert exc.factor == pytest.approx(k, rel=1e-6)
+        assert "2 lambda W" in exc.hint
+    assert matgrad.check_gradient(f, W, grad0 + 2 * reg * W) < 1e-7  # the right one passes
+
+
+def test_wrong_relu_mask_is_diagnosed():
+    rng = np.random.default_rng(14)
+    Z = rng.standard_normal((5, 4))
+    Z += np.where(Z < 0, -0.1, 0.1)  # away from the kink
+    G = rng.standard_normal(Z.shape)
+
+    def f(Z):
+        return np.sum(G * np.maximum(Z, 0))
+
+    right = G * (Z > 0)
+    assert matgrad.check_gradient(f, Z, right) < 1e-7
+    for wrong in (G, G * (Z > 0.5)):  # the mask forgotten, the wrong threshold
+        exc = _failure(f, Z, wrong)
+        assert exc.diagnosis == "mask" and exc.factor is None, wrong
+        assert f"of {Z.size} entries" in exc.hint
+
+
+def _unrelated_errors(seed):
+    """Wrong gradients that are none of the patterns: (what, grad)."""
+    rng = np.random.default_rng(seed)
+    f, X, grad = _problem(seed, shape=(int(rng.integers(2, 6)), int(rng.integers(2, 6))))
+    one_entry = grad.copy()
+    one_entry.flat[int(rng.integers(grad.size))] += 0.5 + rng.random()
+    permuted = grad[::-1].copy() if not np.allclose(grad[::-1], grad) else grad[:, ::-1].copy()
+    yield f, X, "random perturbation 1e-3", grad + 1e-3 * np.linalg.norm(grad) * rng.standard_normal(grad.shape)
+    yield f, X, "random perturbation 1e-5", grad * (1 + 1e-5 * rng.standard_normal(grad.shape))
+    yield f, X, "one wrong entry", one_entry
+    yield f, X, "entrywise scaled", grad * rng.uniform(0.5, 2.0, grad.shape)
+    yield f, X, "rows permuted", permuted
+    yield f, X, "another function's gradient", np.cos(X)
+    yield f, X, "scaled plus noise", 3 * grad + 1e-4 * rng.standard_normal(grad.shape)
+    yield f, X, "zero", np.zeros_like(grad)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_unrelated_errors_get_no_diagnosis(seed):
+    for f, X, what, wrong in _unrelated_errors(seed):
+        exc = _failure(f, X, wrong)
+        assert exc.diagnosis is None and exc.factor is None and exc.hint == "", (what, exc.diagnosis)
+        assert "\n" not in str(exc), what  # the message is the plain one
+
+
+def test_diagnose_needs_two_entries_and_a_nonzero_numeric_gradient():
+    assert matgrad.diagnose(np.array([6.0]), np.array([3.0])) == (None, None, "")  # any number is a multiple
+    assert matgrad.diagnose(np.ones(3), np.zeros(3)) == (None, None, "")
+    # a constant X makes any constant offset look like a penalty term: not diagnosed
+    X = np.full((2, 2), 3.0)
+    numeric = np.array([[1.0, 2.0], [3.0, 5.0]])
+    assert matgrad.diagnose(numeric + 1.0, numeric, X).kind is None
+    assert matgrad.diagnose(numeric + np.array([[1.0, 2.0], [0.5, 3.0]]), numeric, X + np.eye(2)).kind is None
+
+
+def test_diagnose_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="one shape"):
+        matgrad.diagnose(np.ones((2, 3)), np.ones((3, 2)))
+    with pytest.raises(ValueError, match="X must have grad's shape"):
+        matgrad.diagnose(np.ones((2, 3)), np.ones((2, 3)), np.ones((3, 2)))
+
+
+def test_diagnose_works_on_a_gradient_passed_directly():
+    # the same patterns, on the arrays themselves (what matgrad.exercises uses)
+    rng = np.random.default_rng(15)
+    numeric, X = rng.standard_normal((3, 3)), rng.standard_normal((3, 3))
+    assert matgrad.diagnose(4 * numeric, numeric).kind == "scaled"
+    assert matgrad.diagnose(-numeric, numeric).kind == "sign"
+    assert matgrad.diagnose(numeric.T, numeric).kind == "transposed"
+    kind, factor, _ = matgrad.diagnose(numeric - 0.6 * X, numeric, X)
+    assert kind == "regulariser" and factor == pytest.approx(-0.6, rel=1e-12)
+    assert matgrad.diagnose(numeric - 0.6 * X, numeric).kind is None  # without X, no penalty pattern

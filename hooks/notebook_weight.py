@@ -27,7 +27,9 @@ log = logging.getLogger("mkdocs.hooks.notebook_weight")
 
 ASSETS = "assets/notebooks"
 STYLE = re.compile(r'<style type="text/css">(?P<css>.*?)</style>', re.S)
-PNG = re.compile(r'<img\b(?P<before>[^>]*?)\s+src="data:image/png;base64,(?P<data>[A-Za-z0-9+/=\s]+)"(?P<after>[^>]*?)/?>')
+PNG = re.compile(
+    r'<img\b(?P<before>[^>]*?)\s+src="data:image/png;base64,(?P<data>[A-Za-z0-9+/=\s]+)"(?P<after>[^>]*?)/?>'
+)
 ALT_ATTR = re.compile(r'\s*\balt="[^"]*"')
 ALT_COMMENT = re.compile(r"^\s*# alt: (?P<text>\S.*?)\s*$")
 CONTINUED = re.compile(r"^\s*#\s+(?P<text>\S.*?)\s*$")

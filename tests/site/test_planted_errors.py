@@ -18,6 +18,7 @@ one fresh namespace per page, blocks in order, under this test's warnings filter
 its matgrad names at its top, so a plant installed before the page runs is what the page sees.
 """
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,6 +56,18 @@ def control():
 
 def test_pages_pass_with_nothing_planted(control):
     assert control.failure is None, f"the docs pages fail even without a planted error: {control.failure}"
+
+
+def test_pages_pass_with_every_planted_function_wrapped_but_unchanged(monkeypatch):
+    """The wrappers alone (each planted function wrapped, every result passed through unchanged)
+    fail no page: so a plant is caught for the number it changes, never for being a wrapper (a page
+    that compared function identities once caught every plant that way)."""
+    monkeypatch.setattr(planted, "FACTOR", 1.0)
+    with contextlib.ExitStack() as stack:
+        for plant in PLANTS:
+            stack.enter_context(planted.planted(plant))
+        failure = run_pages()
+    assert failure is None, f"a page fails when matgrad's functions are merely wrapped: {failure}"
 
 
 @pytest.mark.parametrize("plant", PLANTS)

@@ -661,18 +661,28 @@ def _site(config) -> Site:
     env = ledger.environment(root)
     start = time.perf_counter()
     for f in files.documentation_pages():
-        if not f.src_uri.endswith(".md") or f.src_uri == RESULTS_PAGE:
+        if not f.src_uri.endswith(".md"):
             continue
-        docs[f.src_uri] = f.content_string
         record, ran = ledger.page_record(Path(f.abs_src_path), root, env)
         _state["ran"] += ran
-        if fresh(record, f.content_string):
-            records[f.src_uri] = record  # made from exactly this text: never a stale record
+        fresh_record = record if fresh(record, f.content_string) else None  # never a stale record
+        if f.src_uri == RESULTS_PAGE:  # its own check (that it lists the others) is not one of its entries
+            _state["results_record"] = fresh_record
+            continue
+        docs[f.src_uri] = f.content_string
+        if fresh_record is not None:
+            records[f.src_uri] = fresh_record
     _state["seconds"] = time.perf_counter() - start
     _state["site"] = Site(docs, records)
     _state["titles"] = _titles(config, files)
     log.info("ledger: %d pages, %d evaluated now, %.2f s", len(docs), _state["ran"], _state["seconds"])
     return _state["site"]
+
+
+def _offset(page, markdown: str) -> int | None:
+    """Lines of the page's file before its Markdown (front matter); None if it is not a suffix."""
+    text = page.file.content_string
+    return text[: len(text) - len(markdown)].count("\n") if text.endswith(markdown) else None
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -681,12 +691,17 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     site = _site(config)
     if src == RESULTS_PAGE:
+        offset = _offset(page, markdown)
+        record = _state.get("results_record") if offset is not None else None
+        markdown, tokens, problems = render_page(markdown, src, site, record, offset or 0)
+        for problem in problems:
+            log.warning(problem)
+        _state["tokens"][src] = tokens
         parts = results_markdown(site, _state["titles"])
-        markdown = markdown.replace("<!-- results: summary -->", parts["summary"])
-        markdown = markdown.replace("<!-- results: graph -->", GRAPH_TOKEN)
-        return markdown.replace("<!-- results: entries -->", parts["entries"])
-    text = page.file.content_string
-    offset = text[: len(text) - len(markdown)].count("\n") if text.endswith(markdown) else None
+        markdown = markdown.replace("<!-- results-page: summary -->", parts["summary"])
+        markdown = markdown.replace("<!-- results-page: graph -->", GRAPH_TOKEN)
+        return markdown.replace("<!-- results-page: entries -->", parts["entries"])
+    offset = _offset(page, markdown)
     record = site.records.get(src) if offset is not None else None
     rendered, tokens, problems = render_page(markdown, src, site, record, offset or 0)
     for problem in problems:
@@ -722,7 +737,7 @@ def on_page_content(html_text, page, config, files):
         except RuntimeError as err:
             log.warning("results page: %s", err)
             svg = "<p>The dependency graph could not be drawn here (see the build log).</p>"
-        return html_text.replace(f"<p>{GRAPH_TOKEN}</p>", f'<div class="matgrad-graph">{svg}</div>')
+        html_text = html_text.replace(f"<p>{GRAPH_TOKEN}</p>", f'<div class="matgrad-graph">{svg}</div>')
     tokens = _state.get("tokens", {}).get(src)
     if tokens is None:
         return html_text

@@ -76,9 +76,9 @@ ERRATA: tuple[Erratum, ...] = (
         correction=(
             r"Each of the two values differenced is rounded by up to $2^{-24}|\phi|$, so the quotient's "
             r"error is up to $2^{-24}|\phi|/\varepsilon \approx 0.06\,|\phi|$ per entry and about "
-            r"$0.01\,|\phi|$ on average (the page's example measures it, and asserts it between "
+            r"$0.01\,|\phi|$ to $0.02\,|\phi|$ on average (the page's example measures it, and asserts it between "
             r"$0.005\,|\phi|$ and $0.03\,|\phi|$); and the step itself is quantised, by up to 6% for "
-            r"entries between 1 and 2. The order of magnitude was a factor 3 too high on average."
+            r"entries between 1 and 2."
         ),
         plant=Plant(
             "docs/pitfalls.md",

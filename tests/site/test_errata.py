@@ -131,3 +131,19 @@ def test_the_page_lists_every_erratum_with_its_plant():
             assert f"    - {old}\n    + {new}" in text
     page = (errata.ROOT / "docs" / "errata.md").read_text(encoding="utf-8")
     assert page.count(errata.PLACEHOLDER) == 1
+
+
+def test_hook_fills_the_placeholder_and_warns_without_it(caplog):
+    from types import SimpleNamespace
+
+    from tests.site.harness import hook_module
+
+    hook = hook_module("errata")
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="errata.md"))
+    filled = hook.on_page_markdown(f"# Errata\n\n{errata.PLACEHOLDER}\n", page, None, None)
+    assert errata.PLACEHOLDER not in filled and filled == f"# Errata\n\n{errata.markdown()}\n"
+    other = SimpleNamespace(file=SimpleNamespace(src_uri="index.md"))
+    assert hook.on_page_markdown(errata.PLACEHOLDER, other, None, None) == errata.PLACEHOLDER
+    with caplog.at_level("WARNING", logger="mkdocs.hooks.errata"):
+        assert hook.on_page_markdown("# Errata\n", page, None, None) == "# Errata\n"
+    assert "needs the placeholder" in caplog.text  # a warning: the strict build fails

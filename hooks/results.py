@@ -282,11 +282,15 @@ def block_summary(records: list) -> tuple[str, str, str]:
     for r in records:
         for k, v in r.counts.items():
             counts[k] = counts.get(k, 0) + v
+    if counts.get("exact"):  # SymPy equalities (tests/site/exact.py): no error to show, they are exact
+        parts.append(f"exact {counts['exact']}")
     tip = [
         f"{counts.get('fd', 0)} agreement(s) with finite differences, largest relative error {format_error(fd) or '-'}",
         f"{counts.get('matgrad', 0)} with matgrad, largest relative difference {format_error(mg) or '-'}",
         f"{counts.get('formula', 0)} between two derivations",
     ]
+    if counts.get("exact"):
+        tip.append(f"{counts['exact']} exact symbolic equalities (SymPy)")
     if counts.get("apart"):
         tip.append(f"{counts['apart']} wrong version(s) shown to fail")
     tip.append(f"{sum(r.seconds for r in records):.3f} s")

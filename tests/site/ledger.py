@@ -11,14 +11,18 @@ block (in the ``matgrad`` and ``numpy.testing`` modules and in the page's namesp
 - ``relative_error(U, V)`` returns the error itself;
 - ``check_gradient(f, X, grad)`` returns it, or raises ``GradientCheckError`` carrying it;
 - ``np.testing.assert_allclose(actual, desired)`` and ``assert_array_equal`` pass or raise; the
-  wrapper measures ``max|actual - desired| / max(max|actual|, max|desired|)`` (0 for an exact match).
+  wrapper measures ``max|actual - desired| / max(max|actual|, max|desired|)`` (0 for an exact match);
+- ``assert_exact(lhs, rhs)`` (tests/site/exact.py: SymPy, every entry of the difference cancelled to
+  0) passes or raises; a pass is an exact equality, recorded as such (``"exact"``, value 0), never as
+  an error reached against finite differences or matgrad.
 
 Which figure a comparison counts towards is read off the page's code, once per page
 (:func:`comparison_sites`), and each measured call is matched to its call site by the exact source
 position of the running instruction:
 
-- **against**: ``"fd"`` if either compared value comes from central differences (a call of
-  ``numerical_gradient``, ``numerical_jacobian`` or ``check_gradient``, or a name computed from one);
+- **against**: ``"exact"`` for ``assert_exact``; else ``"fd"`` if either compared value comes from
+  central differences (a call of ``numerical_gradient``, ``numerical_jacobian`` or
+  ``check_gradient``, or a name computed from one);
   else ``"matgrad"`` if either value is what a matgrad function returned (directly, or a part of it:
   ``grads["W1"]``, an unpacked tuple, a difference of two such values); else ``"formula"`` (two
   derivations compared with each other). A relative error is a measurement, not a derived value: it
@@ -46,6 +50,7 @@ import dataclasses
 import datetime
 import functools
 import hashlib
+import importlib
 import io
 import itertools
 import json
@@ -81,7 +86,9 @@ COMPARING = {
     ("matgrad", "check_gradient"): "check_gradient",
     ("numpy.testing", "assert_allclose"): "assert_allclose",
     ("numpy.testing", "assert_array_equal"): "assert_array_equal",
+    ("exact", "assert_exact"): "assert_exact",
 }
+EXACT_MODULE = "tests.site.exact"  # imported only by pages that call it (it imports SymPy)
 Position = tuple[int, int, int, int]  # (line, end line, column, end column) of a call, as the code object has it
 
 
@@ -92,9 +99,9 @@ Position = tuple[int, int, int, int]  # (line, end line, column, end column) of 
 class Site:
     """One call of a comparing function on the page."""
 
-    function: str  # relative_error | check_gradient | assert_allclose | assert_array_equal
+    function: str  # relative_error | check_gradient | assert_allclose | assert_array_equal | assert_exact
     line: int
-    against: str  # "fd" | "matgrad" | "formula"
+    against: str  # "fd" | "matgrad" | "formula" | "exact"
     expects: str  # relative_error: "close" | "apart" | "equal" | "unasserted"; the others: "raises"
 
 
@@ -134,6 +141,8 @@ class _Analysis:
             return ("matgrad", name)
         if head == "numpy.testing":
             return ("numpy.testing", name)
+        if head == EXACT_MODULE:
+            return ("exact", name)
         return None
 
     def imports(self, s: ast.Import | ast.ImportFrom) -> None:
@@ -229,7 +238,9 @@ class _Analysis:
     # the comparisons
     def site(self, call: ast.Call, function: str) -> None:
         operands = list(call.args[:2]) + [k.value for k in call.keywords if k.arg in ("actual", "desired", "a", "b")]
-        if function == "check_gradient" or any(self.is_fd(o) for o in operands):
+        if function == "assert_exact":
+            against = "exact"
+        elif function == "check_gradient" or any(self.is_fd(o) for o in operands):
             against = "fd"
         elif any(self.is_mg(o) for o in operands):
             against = "matgrad"
@@ -457,6 +468,8 @@ def _measured(function: str, original):
             with contextlib.suppress(Exception):  # measuring never changes what the page sees
                 if function in ("relative_error", "check_gradient"):
                     value = float(result)
+                elif function == "assert_exact":
+                    value = 0.0  # it returned: every entry of the difference cancelled to 0
                 else:  # assert_allclose, assert_array_equal (0 when it passed, unless a side is all zeros)
                     value = relative_difference(*_compared(args, kwargs))
                 block.measure(sys._getframe(1), function, value, raised=False)
@@ -480,10 +493,16 @@ _MODULE_FUNCTIONS = [
 ]
 
 
+def _module_functions() -> list[tuple[types.ModuleType, str]]:
+    """The comparing functions to wrap: matgrad's and NumPy's, and assert_exact once its module is loaded."""
+    exact = sys.modules.get(EXACT_MODULE)
+    return _MODULE_FUNCTIONS + ([(exact, "assert_exact")] if exact is not None else [])
+
+
 @contextlib.contextmanager
 def _instrumented(namespace: dict, block: _Block):
     """Measure the comparing functions while one block runs, in their modules and in the namespace."""
-    originals = {(module, name): getattr(module, name) for module, name in _MODULE_FUNCTIONS}
+    originals = {(module, name): getattr(module, name) for module, name in _module_functions()}
     wrappers = {}
     for (module, name), original in originals.items():
         wrappers[original] = _measured(name, original)
@@ -624,6 +643,8 @@ def run_page(path: Path, root: Path = ROOT) -> PageRecord:
     path = Path(path).resolve()
     document = DOCS_SYBIL.parse(path)
     sites = comparison_sites(document)
+    if any(site.function == "assert_exact" for site in sites.values()):
+        importlib.import_module(EXACT_MODULE)  # loaded before the page imports it, so every call is measured
     blocks: list[BlockRecord] = []
     reads: set[str] = set()
     modules_before = set(sys.modules)

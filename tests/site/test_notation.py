@@ -26,7 +26,15 @@ REGISTRY = load_registry()
 PLACEHOLDER_SIZES = {"m", "n", "p", "q"}
 
 # Pages about the site rather than a derivation: no symbols table of their own.
-NOT_DERIVATIONS = {"api.md", "benchmark.md", "contributing.md", "notation.md", "reliability.md", "results.md"}
+NOT_DERIVATIONS = {
+    "api.md",
+    "benchmark.md",
+    "contributing.md",
+    "errata.md",
+    "notation.md",
+    "reliability.md",
+    "results.md",
+}
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```|~~~).*?^(?P=indent)(?P=fence)[ \t]*$", re.M | re.S)
 OTHER_TEXTS = re.compile(

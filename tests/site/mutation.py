@@ -17,7 +17,10 @@ asserts it). Afterwards every mutant is read back from mutmut's files and classi
 - ``message``: the mutant only changes the arguments of an exception it raises (the message of a
   ``raise ValueError(...)``); these are left to the unit tests and counted apart;
 - ``behaviour``: every other mutant. The score of a module is the share of these that the pages
-  kill (a timeout counts as killed: the pages noticed).
+  kill (a timeout counts as killed: the pages noticed). A surviving behaviour mutant may carry a
+  reason why the pages leave it alone on purpose (``[[unpinned]]`` in the same toml file, e.g. a
+  speed-only branch whose two sides give the same numbers); it still counts as a survivor, and an
+  entry that matches no mutant or matches one the pages killed fails the run, as a stale judgement does.
 
 The result goes to docs/assets/mutation.json and the marked sections of docs/reliability.md, whose
 own check (an executed block) validates the JSON and compares the sections with :func:`page_sections`.
@@ -416,14 +419,17 @@ class MessageFlow:
 # ---------------------------------------------------------------------------- judgements and the report
 
 
-def load_judgements(path: Path = JUDGEMENTS) -> list[dict]:
-    """The mutants judged equivalent: module, function, original, mutated (as in the report), reason."""
+def load_judgements(path: Path = JUDGEMENTS, table: str = "equivalent") -> list[dict]:
+    """The mutants of one table of the toml file: module, function, original, mutated (as in the report), reason.
+
+    ``table`` is ``"equivalent"`` (judged equivalent) or ``"unpinned"`` (survivors left alone on purpose).
+    """
     with open(path, "rb") as f:
-        judgements = tomllib.load(f).get("equivalent", [])
+        judgements = tomllib.load(f).get(table, [])
     for j in judgements:
         missing = {"module", "function", "original", "mutated", "reason"} - set(j)
         if missing or not j.get("reason", "").strip():
-            raise ValueError(f"{path.name}: judgement {j} lacks {sorted(missing) or ['a reason']}")
+            raise ValueError(f"{path.name}: [[{table}]] entry {j} lacks {sorted(missing) or ['a reason']}")
     return judgements
 
 
@@ -431,8 +437,15 @@ def _same(mutant: dict, judgement: dict) -> bool:
     return all(mutant[k] == judgement[k] for k in ("module", "function", "original", "mutated"))
 
 
-def classify(mutants: list[dict], judgements: list[dict], modules: list[str]) -> list[dict]:
-    """Give each mutant its kind (behaviour, message or equivalent, with the reason); check the judgements."""
+def classify(
+    mutants: list[dict], judgements: list[dict], modules: list[str], unpinned: list[dict] | None = None
+) -> list[dict]:
+    """Give each mutant its kind (behaviour, message or equivalent, with the reason); check the judgements.
+
+    ``unpinned`` entries give a surviving behaviour mutant the reason the pages leave it alone
+    (``m["unpinned"]``); they stay survivors. Stale entries, or entries on a killed, equivalent or
+    message mutant, fail like stale judgements.
+    """
     problems = []
     for j in judgements:
         if j["module"] not in modules:
@@ -448,6 +461,20 @@ def classify(mutants: list[dict], judgements: list[dict], modules: list[str]) ->
         raise SystemExit("\n".join(problems))
     for m in mutants:
         m.setdefault("kind", "message" if m["message_only"] else "behaviour")
+    for u in unpinned or []:
+        if u["module"] not in modules:
+            continue
+        matches = [m for m in mutants if _same(m, u)]
+        if not matches:
+            problems.append(f"listed as unpinned but no such mutant (stale?): {u}")
+        for m in matches:
+            if m["status"] in ("killed", "timeouts"):
+                problems.append(f"listed as unpinned but the pages killed it: {u}")
+            elif m["kind"] != "behaviour":
+                problems.append(f"listed as unpinned but it is a {m['kind']} mutant: {u}")
+            m["unpinned"] = u["reason"]
+    if problems:
+        raise SystemExit("\n".join(problems))
     return mutants
 
 
@@ -467,6 +494,7 @@ def summarise(mutants: list[dict], module: str | None = None) -> dict:
         "behaviour": behaviour,
         "message": _counts(by_kind["message"]),
         "score": round(detected / behaviour["mutants"], 4) if behaviour["mutants"] else None,
+        "unpinned": sum(1 for m in by_kind["behaviour"] if m.get("unpinned")),
     }
 
 
@@ -494,7 +522,7 @@ def build_report(mutants, modules, *, wall_s, rate, provenance) -> dict:
         **summarise(mutants),
         "modules": {m: {"maths": m in MATHS_MODULES, **summarise(mutants, m)} for m in sorted(modules)},
         "survivors": [
-            {**{k: x[k] for k in keep}, "status": x["status"], "kind": x["kind"]}
+            {**{k: x[k] for k in keep}, "status": x["status"], "kind": x["kind"], "unpinned": x.get("unpinned")}
             for x in mutants
             if x["kind"] != "equivalent" and x["status"] not in ("killed", "timeouts")
         ],
@@ -540,6 +568,11 @@ def validate_report(report: dict) -> None:
     need(len(report["survivors"]) == undetected, "the survivors list does not match the counts")
     need(len(report["equivalent_mutants"]) == report["equivalent"], "the equivalent list does not match the count")
     need(all(e["reason"].strip() for e in report["equivalent_mutants"]), "an equivalent mutant without a reason")
+    reasons = [s for s in report["survivors"] if s.get("unpinned")]
+    need(all(s["kind"] == "behaviour" for s in reasons), "an unpinned survivor that is not a behaviour mutant")
+    for name, s in [("total", report), *report["modules"].items()]:
+        n = sum(1 for x in reasons if name == "total" or x["module"] == name)
+        need(s.get("unpinned", 0) == n, f"{name}: unpinned count {s.get('unpinned')} is not the survivors' ({n})")
 
 
 # ---------------------------------------------------------------------------- the page
@@ -591,17 +624,31 @@ def page_sections(report: dict) -> dict[str, str]:
             0, f'!!! warning "Subset run"\n    Only {only} {verb} mutated; the full measurement replaces this.\n'
         )
     rows = [
-        "| module | mutants | behaviour | killed | survived | no page | equivalent | messages killed | score |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| module | mutants | behaviour | killed | survived | no page | of these with a reason | equivalent"
+        " | messages killed | score |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, s in r["modules"].items():
         b, msg = s["behaviour"], s["message"]
         rows.append(
             f"| `{name}`{' (maths)' if s['maths'] else ''} | {s['mutants']} | {b['mutants']} |"
-            f" {b['killed'] + b['timeouts']} | {b['survived'] + b['other']} | {b['no_tests']} | {s['equivalent']} |"
+            f" {b['killed'] + b['timeouts']} | {b['survived'] + b['other']} | {b['no_tests']} |"
+            f" {s.get('unpinned', 0)} |"
+            f" {s['equivalent']} |"
             f" {msg['killed'] + msg['timeouts']} of {msg['mutants']} | {_pct(s['score'])} |"
         )
-    survivors = [s for s in r["survivors"] if s["kind"] == "behaviour"]
+    survivors = [s for s in r["survivors"] if s["kind"] == "behaviour" and not s.get("unpinned")]
+    reasoned = [s for s in r["survivors"] if s["kind"] == "behaviour" and s.get("unpinned")]
+    unpinned = (
+        ["| where | function | code | mutant | outcome | why the pages leave it |", "|---|---|---|---|---|---|"]
+        + [
+            f"| `{s['module']}.py:{s['line']}` | `{s['function']}` | {_cell(s['original'])} | {_cell(s['mutated'])} |"
+            f" {'no page reaches it' if s['status'] == 'no_tests' else s['status']} | {s['unpinned']} |"
+            for s in reasoned
+        ]
+        if reasoned
+        else ["None."]
+    )
     surv = (
         ["| where | function | code | mutant | outcome |", "|---|---|---|---|---|"]
         + [
@@ -626,6 +673,7 @@ def page_sections(report: dict) -> dict[str, str]:
         "summary": "\n" + "\n\n".join(summary) + "\n\n",
         "modules": "\n" + "\n".join(rows) + "\n\n",
         "survivors": "\n" + "\n".join(surv) + "\n\n",
+        "unpinned": "\n" + "\n".join(unpinned) + "\n\n",
         "equivalent": "\n" + "\n".join(eq) + "\n\n",
     }
 
@@ -692,7 +740,7 @@ def main(argv=None) -> int:
         run = {"modules": modules, "wall_s": wall, "rate": rate, "provenance": prov}
         (args.work / "run.json").write_text(json.dumps(run, indent=1) + "\n", encoding="utf-8")
     modules = run["modules"]
-    mutants = classify(read_mutants(args.work, modules), judgements, modules)
+    mutants = classify(read_mutants(args.work, modules), judgements, modules, load_judgements(table="unpinned"))
     report = build_report(mutants, modules, wall_s=run["wall_s"], rate=run["rate"], provenance=run["provenance"])
     validate_report(report)
     print(page_sections(report)["summary"] + page_sections(report)["modules"])

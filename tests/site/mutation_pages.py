@@ -10,12 +10,22 @@ hands it to mutmut explicitly. Run by hand it is the pages' suite once more, pag
 ``python -m pytest tests/site/mutation_pages.py``.
 """
 
+import importlib
 from pathlib import Path
 
 import pytest
 
 import matgrad
 from tests.site.harness import DOCS, ROOT, pages_in_reading_order, run_pages
+
+# The pages' heavy imports, done once here: mutmut 3 (process_isolation = fork, its default) imports
+# this module and runs the clean pages in its main process, then os.fork()s one child per mutant
+# from it (mutmut/workers/isolation.py, ForkRunner), so every child inherits these modules already
+# imported instead of importing them again (SymPy alone takes about 0.8-1.4 s). matgrad is not
+# among them: each child must import mutmut's mutated copy.
+HEAVY_IMPORTS = ("sympy", "matplotlib.pyplot", "benchmarks.plot", "benchmarks.cases")
+for _name in HEAVY_IMPORTS:
+    importlib.import_module(_name)
 
 # Every page but the one that reports this measurement: it reads the previous run's report and
 # calls no matgrad, so it could only make one run depend on the last.

@@ -182,7 +182,9 @@ def test_a_judgement_of_a_killed_mutant_fails_the_run():
 
 
 def test_page_sections_round_trip(report):
-    template = "".join(f"{a}{b}\n" for a, b in map(M.markers, ("summary", "modules", "survivors", "equivalent")))
+    template = "".join(
+        f"{a}{b}\n" for a, b in map(M.markers, ("summary", "modules", "survivors", "unpinned", "equivalent"))
+    )
     page = M.updated_page(template, report)
     for name, body in M.page_sections(report).items():
         assert M.page_section(page, name) == body

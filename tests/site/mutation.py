@@ -53,7 +53,18 @@ SUITE = "tests/site/mutation_pages.py"
 WORK = ROOT / "build" / "mutation"
 
 # The maths modules: the target (at least 95% of their behaviour mutants killed by the pages) is theirs.
-MATHS_MODULES = ("gradcheck", "activations", "layers", "losses", "mlp", "logistic_net", "kernels")
+MATHS_MODULES = (
+    "gradcheck",
+    "activations",
+    "layers",
+    "losses",
+    "mlp",
+    "logistic_net",
+    "kernels",
+    "normalization",
+    "dropout",
+    "attention",
+)
 TARGET = 0.95
 # What the pages need beside src/ (copied into the scratch folder, and by mutmut into mutants/).
 SUPPORT = ("docs", "derivations", "hooks", "benchmarks", "conftest.py", "mkdocs.yml")

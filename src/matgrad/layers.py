@@ -16,13 +16,13 @@ Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``F
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, TypeAlias
+from typing import NamedTuple, TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from . import activations
-from ._checks import as_numeric, check_finite, check_ndim, common_float_dtype, float_array, to_float
+from ._checks import as_numeric, check_finite, check_ndim, check_upstream, common_float_dtype, float_array, to_float
 from ._typing import FloatArray
 
 __all__ = [
@@ -115,7 +115,7 @@ def affine_backward(dZ: ArrayLike, cache: AffineCache) -> tuple[FloatArray, Floa
         If dZ's shape is not the shape of Z, its dtype differs from the cache's, or it is not finite.
     """
     X, W = cache
-    dZ = _upstream(dZ, (*X.shape[:-1], W.shape[1]), X.dtype, "dZ")
+    dZ = check_upstream(dZ, (*X.shape[:-1], W.shape[1]), X.dtype, "dZ")
     dX = dZ @ W.T
     dW: FloatArray
     db: FloatArray
@@ -175,7 +175,7 @@ def relu_backward(dA: ArrayLike, cache: ReluCache) -> FloatArray:
         If dA's shape or dtype differs from A's, or dA is not finite.
     """
     A = cache
-    dA = _upstream(dA, A.shape, A.dtype, "dA")
+    dA = check_upstream(dA, A.shape, A.dtype, "dA")
     return dA * (A > 0)
 
 
@@ -224,7 +224,7 @@ def sigmoid_backward(dS: ArrayLike, cache: SigmoidCache) -> FloatArray:
         If dS's shape or dtype differs from S's, or dS is not finite.
     """
     S = cache
-    dS = _upstream(dS, S.shape, S.dtype, "dS")
+    dS = check_upstream(dS, S.shape, S.dtype, "dS")
     return dS * S * (1 - S)
 
 
@@ -276,19 +276,7 @@ def softmax_backward(dP: ArrayLike, cache: SoftmaxCache) -> FloatArray:
         If dP's shape or dtype differs from P's, or dP is not finite.
     """
     P = cache
-    dP = _upstream(dP, P.shape, P.dtype, "dP")
+    dP = check_upstream(dP, P.shape, P.dtype, "dP")
     dZ: FloatArray = dP - (dP * P).sum(axis=-1, keepdims=True)
     dZ *= P
     return dZ
-
-
-def _upstream(dOut: ArrayLike, shape: tuple[int, ...], dtype: np.dtype[np.floating[Any]], name: str) -> FloatArray:
-    """Validate an upstream gradient: the output's shape, the cache's float dtype (ints converted), finite."""
-    d = as_numeric(dOut, name)
-    if d.shape != shape:
-        raise ValueError(f"{name} must have the output's shape {shape}; got {d.shape}")
-    if d.dtype.kind == "f" and d.dtype != dtype:
-        raise ValueError(f"{name} is {d.dtype} but the forward pass ran in {dtype}; cast it explicitly")
-    d = to_float(d, dtype)
-    check_finite((name,), (d,))
-    return d

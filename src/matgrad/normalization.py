@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_numeric, check_finite, check_ndim, common_float_dtype, scalar, to_float
+from ._checks import as_numeric, check_finite, check_ndim, check_upstream, common_float_dtype, scalar, to_float
 from ._typing import FloatArray
 
 __all__ = [
@@ -86,18 +86,6 @@ def _inputs(
     X, gamma, beta = to_float(X, dtype), to_float(gamma, dtype), to_float(beta, dtype)
     check_finite(("X", "gamma", "beta"), (X, gamma, beta))
     return X, gamma, beta, eps
-
-
-def _upstream(dY: ArrayLike, Xhat: FloatArray) -> FloatArray:
-    """dY validated against the output: Xhat's shape and float dtype (integers converted), finite."""
-    d = as_numeric(dY, "dY")
-    if d.shape != Xhat.shape:
-        raise ValueError(f"dY must have the output's shape {Xhat.shape}; got {d.shape}")
-    if d.dtype.kind == "f" and d.dtype != Xhat.dtype:
-        raise ValueError(f"dY is {d.dtype} but the forward pass ran in {Xhat.dtype}; cast it explicitly")
-    d = to_float(d, Xhat.dtype)
-    check_finite(("dY",), (d,))
-    return d
 
 
 def _statistics(X: FloatArray, axis: int, eps: float) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -168,7 +156,7 @@ def batchnorm_backward(dY: ArrayLike, cache: BatchNormCache) -> tuple[FloatArray
         If dY's shape is not Y's, its dtype differs from the cache's, or it is not finite.
     """
     Xhat, _mu, s, gamma = cache
-    dY = _upstream(dY, Xhat)
+    dY = check_upstream(dY, Xhat.shape, Xhat.dtype, "dY")
     N = Xhat.shape[0]
     dbeta: FloatArray = dY.sum(axis=0)  # dY^T 1_N
     dgamma: FloatArray = (dY * Xhat).sum(axis=0)  # (dY * Xhat)^T 1_N
@@ -236,7 +224,7 @@ def layernorm_backward(dY: ArrayLike, cache: LayerNormCache) -> tuple[FloatArray
         If dY's shape is not Y's, its dtype differs from the cache's, or it is not finite.
     """
     Xhat, _mu, s, gamma = cache
-    dY = _upstream(dY, Xhat)
+    dY = check_upstream(dY, Xhat.shape, Xhat.dtype, "dY")
     D = Xhat.shape[1]
     dbeta: FloatArray = dY.sum(axis=0)
     dgamma: FloatArray = (dY * Xhat).sum(axis=0)

@@ -301,10 +301,10 @@ def _theme_svg(svg: str) -> str:
     svg = re.sub(r'(fill|stroke)="black"', r'\1="currentColor"', svg)
     svg = re.sub(r'fill="white"', 'fill="none"', svg)
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
-    svg = re.sub(
-        r'<svg width="[^"]*" height="[^"]*"', '<svg style="max-width:100%;height:auto;color:inherit"', svg, count=1
-    )
-    return "".join(line.strip() for line in svg.splitlines())
+    width = float(re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ', svg)[1])  # its natural width, in px
+    style = f'<svg width="{width:g}" style="max-width:100%;height:auto;color:inherit"'
+    svg = re.sub(r'<svg width="[^"]*" height="[^"]*"', style, svg, count=1)
+    return " ".join(line.strip() for line in svg.splitlines() if line.strip())
 
 
 def computational_graph(N: int, D: int, H: int, C: int) -> Figure:
@@ -325,7 +325,7 @@ def computational_graph(N: int, D: int, H: int, C: int) -> Figure:
     )
     svg = _theme_svg(done.stdout).replace("<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', 1)
     caption = (
-        "The two-layer net of this page as a graph. Forward values run left to right (name, shape); the gradient "
+        "The two-layer net of this page as a graph. Forward values run from top to bottom (name, shape); the gradient "
         "each edge carries back is marked ◀, with its shape, the shape of the value. Gradients add where a value "
         "is used more than once: b₁ is broadcast to every row, so ∂L/∂b₁ sums the rows of G₁; W₁ is used by "
         "every row, so XᵀG₁ sums N outer products."

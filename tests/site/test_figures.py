@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from functools import cache
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
@@ -77,6 +78,7 @@ def test_figure_is_accessible_self_hosted_and_follows_the_colour_scheme(name):
     figure, _ = made(name)
     svg = figure.svg
     assert svg.startswith("<svg") and svg.endswith("</svg>") and "\n" not in svg
+    ElementTree.fromstring(svg)  # well-formed XML (a standalone file must parse, not only inline HTML)
     assert len(figure.alt) > 80 and "No description" not in figure.alt
     assert f'aria-label="{html.escape(figure.alt)}"' in svg and 'role="img"' in svg
     assert "<title>" in svg and len(figure.caption) > 60

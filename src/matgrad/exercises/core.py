@@ -159,9 +159,9 @@ MESSAGES: dict[str, str] = {
 
 _FACTOR_HINTS = {
     2.0: " A factor of 2: lambda versus lambda/2 (the gradient of lambda ||W||_F^2 is 2 lambda W), or a "
-    "missing 1/2 in a squared error.",
+    "missing 1/2 (in a squared error, or in a formula such as the GELU's Phi = (1 + tanh kappa)/2).",
     0.5: " A factor of 1/2: lambda/2 versus lambda (the gradient of lambda ||W||_F^2 is 2 lambda W), or an "
-    "extra 1/2 in a squared error.",
+    "extra 1/2 (in a squared error: (1/N)||Yhat - Y||^2 has the gradient (2/N)(Yhat - Y)).",
 }
 
 

@@ -5,9 +5,8 @@ the scalar (or map) whose derivative is asked, random arguments, the hidden refe
 the catalogued wrong answers with the diagnosis each must get. Losses are written here in plain
 NumPy (stable forms), independently of matgrad's own layers; upstream gradients are random.
 
-Exercises for the layers of issue 10 (batch and layer normalisation, mean squared error, tanh,
-GELU, dropout, attention) are to be added at the end of :data:`EXERCISES` once those layers are
-in matgrad.
+The layers of issue 10 (mean squared error, tanh, GELU, dropout, batch and layer normalisation,
+attention) come last, one block per page, written from their pages' formulas.
 """
 
 from __future__ import annotations
@@ -436,7 +435,7 @@ _SCE_DZ = (
 
 _TWO_LAYER = (
     "def two_layer_backward(params, X, y, reg):\n"
-    "    W1, b1, W2, b2 = params['W1'], params['b1'], params['W2'], params['b2']\n"
+    '    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]\n'
     "    N = X.shape[0]\n"
     "    Z1 = X @ W1 + b1\n"
     "    A1 = np.maximum(Z1, 0)\n"
@@ -445,8 +444,12 @@ _TWO_LAYER = (
     "    P /= P.sum(axis=1, keepdims=True)\n"
     "    G2 = (P - np.eye(W2.shape[1])[y]) / {N}\n"
     "    G1 = (G2 @ W2.T) * (Z1 > 0)\n"
-    "    return {{'W1': X.T @ G1 + {k} * reg * W1, 'b1': G1.sum(axis={ax}),\n"
-    "            'W2': {dW2}, 'b2': G2.sum(axis=0)}}\n"
+    "    return {{\n"
+    '        "W1": X.T @ G1 + {k} * reg * W1,\n'
+    '        "b1": G1.sum(axis={ax}),\n'
+    '        "W2": {dW2},\n'
+    '        "b2": G2.sum(axis=0),\n'
+    "    }}\n"
 )
 
 
@@ -835,7 +838,7 @@ def _deep(k: str = "2", N: str = "N", last: str = "(Z > 0)") -> str:
         "    N = X.shape[0]\n"
         "    A, Zs, As = X, [], [X]\n"
         "    for l in range(1, M + 1):\n"
-        "        Z = A @ params[f'W{l}'] + params[f'b{l}']\n"
+        '        Z = A @ params[f"W{l}"] + params[f"b{l}"]\n'
         "        A = np.maximum(Z, 0) if l < M else Z\n"
         "        Zs.append(Z)\n"
         "        As.append(A)\n"
@@ -844,11 +847,11 @@ def _deep(k: str = "2", N: str = "N", last: str = "(Z > 0)") -> str:
         f"    G = (P - np.eye(Z.shape[1])[y]) / {N}\n"
         "    grads = {}\n"
         "    for l in range(M, 0, -1):\n"
-        f"        grads[f'W{{l}}'] = As[l - 1].T @ G + {k} * reg * params[f'W{{l}}']\n"
-        "        grads[f'b{l}'] = G.sum(axis=0)\n"
+        f'        grads[f"W{{l}}"] = As[l - 1].T @ G + {k} * reg * params[f"W{{l}}"]\n'
+        '        grads[f"b{l}"] = G.sum(axis=0)\n'
         "        if l > 1:\n"
         "            Z = Zs[l - 2]\n"
-        f"            G = (G @ params[f'W{{l}}'].T) * {last}\n"
+        f'            G = (G @ params[f"W{{l}}"].T) * {last}\n'
         "    return grads\n"
     )
 
@@ -1063,6 +1066,793 @@ CONVENTIONS_FULL = Exercise(
     },
 )
 
+# ---------------------------------------------------------------------------- layers of issue 10: shared pieces
+
+
+def _normalise(X: Array, eps: float, axis: int) -> Array:
+    """X minus its mean, over the standard deviation (biased variance plus eps), along ``axis``."""
+    C = X - X.mean(axis=axis, keepdims=True)
+    Xhat: Array = C / np.sqrt((C * C).mean(axis=axis, keepdims=True) + eps)
+    return Xhat
+
+
+def _norm_args(rng: np.random.Generator, N: int) -> Args:
+    """X (N, D), gamma, beta (D,), eps, an upstream gradient dL/dXtilde (N, D).
+
+    D is 3 to 5 and eps 0.1: with two entries and a tiny floor, X-hat is +-1 whatever X is, and the
+    gradient by X is too small for finite differences to judge (batch norm at N = 2 likewise).
+    """
+    D = int(rng.integers(3, 6))
+    X = 0.7 * rng.standard_normal((N, D)) + 0.5
+    return X, rng.standard_normal(D), rng.standard_normal(D), 0.1, rng.standard_normal((N, D))
+
+
+def _dropout_mask(rng: np.random.Generator, shape: tuple[int, ...], rho: float) -> Array:
+    """A dropout mask (entries 0 or 1, kept with probability 1 - rho), with a kept and a dropped entry."""
+    mask = (rng.random(shape) >= rho).astype(np.float64)
+    mask.flat[0], mask.flat[-1] = 1.0, 0.0
+    return mask
+
+
+_RHO = 0.2  # the drop probability of the dropout exercises
+
+
+def _attention(Q: Array, K: Array, V: Array) -> Array:
+    return _softmax(Q @ K.T / np.sqrt(Q.shape[1])) @ V
+
+
+def _causal_softmax(Sigma: Array) -> Array:
+    """Row softmax of Sigma with the entries above the diagonal left out (exactly 0, no effect)."""
+    keep = np.tril(np.ones(Sigma.shape, dtype=bool))
+    m = np.where(keep, Sigma, -np.inf).max(axis=1, keepdims=True)
+    E = np.exp(np.where(keep, Sigma - m, -np.inf))
+    Pi: Array = E / E.sum(axis=1, keepdims=True)
+    return Pi
+
+
+def _attention_args(rng: np.random.Generator, N: int) -> Args:
+    """Q (N, H), K (S, H), V (S, H_v), dL/dO (N, H_v), with H = 3 and S, H_v distinct, 4 to 6.
+
+    At least 3 keys and 3 value columns: with one query and two keys, the gradients by Q and K can be
+    small enough by chance for finite differences to lose digits. H is the same in every trial, so
+    that a forgotten 1/sqrt(H) is a constant factor (sqrt 3) the check can name.
+    """
+    H = 3
+    S, H_v = (int(d) for d in rng.choice(np.arange(4, 7), size=2, replace=False))
+    Q, K = 0.7 * rng.standard_normal((N, H)), 0.7 * rng.standard_normal((S, H))  # scores of order one
+    return Q, K, rng.standard_normal((S, H_v)), rng.standard_normal((N, H_v))
+
+
+# ---------------------------------------------------------------------------- regression
+
+_RG = "regression"
+
+_HALF = "def half_mse_backward(X, W, b, Y):\n    R = {R}\n    return {dW}, R.sum(axis={ax})\n"
+
+_REG_NET = (
+    "def regression_backward(params, X, Y, reg):\n"
+    '    Z1 = X @ params["W1"] + params["b1"]\n'
+    "    A1 = np.maximum(Z1, 0.0)\n"
+    '    Yhat = A1 @ params["W2"] + params["b2"]\n'
+    "    G2 = {G2}\n"
+    '    G1 = (G2 @ params["W2"].T) * (Z1 > 0)\n'
+    "    return {{\n"
+    '        "W1": X.T @ G1 + {pen} * params["W1"],\n'
+    '        "b1": G1.sum(axis=0),\n'
+    '        "W2": A1.T @ G2 + {pen} * params["W2"],\n'
+    '        "b2": G2.sum(axis=0),\n'
+    "    }}\n"
+)
+
+
+def _regression_loss(params: dict[str, Array], X: Array, Y: Array, reg: float) -> float:
+    Yhat = _relu(X @ params["W1"] + params["b1"]) @ params["W2"] + params["b2"]
+    penalty = reg * (float(np.sum(params["W1"] ** 2)) + float(np.sum(params["W2"] ** 2)))
+    return float(np.sum((Yhat - Y) ** 2)) / len(X) + penalty
+
+
+def _regression_args(rng: np.random.Generator, N: int) -> Args:
+    D, H, C = _dims(rng, 3)
+    params = {
+        "W1": rng.standard_normal((D, H)) / np.sqrt(D),
+        "b1": 0.1 * rng.standard_normal(H),
+        "W2": rng.standard_normal((H, C)) / np.sqrt(H),
+        "b2": 0.1 * rng.standard_normal(C),
+    }
+    return params, rng.standard_normal((N, D)), rng.standard_normal((N, C)), 0.1
+
+
+def _linear_args(rng: np.random.Generator, N: int) -> Args:
+    """X (N, D), W (D, C), b (C,), real targets Y (N, C)."""
+    D, C = _dims(rng, 2)
+    X = rng.standard_normal((N, D))
+    return X, rng.standard_normal((D, C)), rng.standard_normal(C), rng.standard_normal((N, C))
+
+
+REGRESSION = (
+    Exercise(
+        id="rg-shape-db",
+        page=_RG,
+        level="shape",
+        title="The shape of the bias gradient",
+        statement=r"The last layer predicts $\hat Y = XW + \mathbf 1_N b^\top$ ($X$ is $N \times D$, $W$ is "
+        r"$D \times C$). What is the shape of $\partial L/\partial b$ for the mean squared error?",
+        kind="shape",
+        signature="bias_gradient_shape(N, D, C)",
+        returns="a tuple of one size",
+        hint="A gradient has the shape of its variable, whatever the batch size.",
+        solution="def bias_gradient_shape(N, D, C):\n    return (C,)\n",
+        value=lambda N, D, C: numerical_gradient(
+            lambda b: float(np.sum((np.ones((N, D)) @ np.ones((D, C)) + b) ** 2)) / N, np.zeros(C)
+        ),
+        inputs=_sizes("N D C"),
+        wrong={
+            "one entry per example": ("def bias_gradient_shape(N, D, C):\n    return (N,)\n", "axis"),
+            "the shape of the predictions": ("def bias_gradient_shape(N, D, C):\n    return (N, C)\n", "shape"),
+        },
+    ),
+    Exercise(
+        id="rg-mse",
+        page=_RG,
+        level="step",
+        title="The gradient of the mean squared error",
+        statement=r"$L = \frac1N\lVert\hat Y - Y\rVert_F^2$, the mean over the $N$ examples of the squared "
+        r"distance between a row of predictions $\hat Y$ and its row of targets $Y$ (both $N \times C$). "
+        r"Write $\partial L/\partial \hat Y$.",
+        kind="gradient",
+        signature="mse_gradient(Yhat, Y)",
+        returns=r"dL/dYhat, shape (N, C)",
+        hint=r"$dL = \frac2N\operatorname{tr}\big((\hat Y - Y)^\top d\hat Y\big)$.",
+        solution="def mse_gradient(Yhat, Y):\n    return 2 * (Yhat - Y) / len(Y)\n",
+        value=lambda Yhat, Y: float(np.sum((Yhat - Y) ** 2)) / len(Y),
+        inputs=lambda rng, N: (rng.standard_normal((N, c := _dims(rng, 1)[0])), rng.standard_normal((N, c))),
+        outputs=(Output("dYhat", "", "0"),),
+        wrong={
+            "the 2 forgotten (the gradient of the 1/2 convention)": (
+                "def mse_gradient(Yhat, Y):\n    return (Yhat - Y) / len(Y)\n",
+                "scaled",
+            ),
+            "summed over the examples": ("def mse_gradient(Yhat, Y):\n    return 2 * (Yhat - Y)\n", "factor N"),
+            "Y - Yhat": ("def mse_gradient(Yhat, Y):\n    return 2 * (Y - Yhat) / len(Y)\n", "sign"),
+            "divided by N twice": (
+                "def mse_gradient(Yhat, Y):\n    return 2 * (Yhat - Y) / len(Y) ** 2\n",
+                "factor 1/N",
+            ),
+        },
+    ),
+    Exercise(
+        id="rg-normal",
+        page=_RG,
+        level="step",
+        title="The gradient behind the normal equations",
+        statement=r"Least squares without a bias: $L = \lVert XW - Y\rVert_F^2$ (a sum, no $\frac1N$), "
+        r"$X$ is $N \times D$, $W$ is $D \times C$, targets $Y$ are $N \times C$. Write $\partial L/\partial W$ "
+        r"(setting it to zero gives the normal equations $X^\top X W = X^\top Y$).",
+        kind="gradient",
+        signature="least_squares_gradient(X, W, Y)",
+        returns="dL/dW, shape (D, C)",
+        hint=r"$dL = 2\operatorname{tr}\big((XW - Y)^\top X\,dW\big)$: move $X$ to the other factor.",
+        solution="def least_squares_gradient(X, W, Y):\n    return 2 * X.T @ (X @ W - Y)\n",
+        value=lambda X, W, Y: float(np.sum((X @ W - Y) ** 2)),
+        inputs=lambda rng, N: tuple(a for i, a in enumerate(_linear_args(rng, N)) if i != 2),
+        outputs=(Output("dW", "", "1"),),
+        wrong={
+            "the normal equations' sides without the 2": (
+                "def least_squares_gradient(X, W, Y):\n    return X.T @ X @ W - X.T @ Y\n",
+                "scaled",
+            ),
+            "the residual times X, in the wrong order": (
+                "def least_squares_gradient(X, W, Y):\n    return 2 * (X @ W - Y).T @ X\n",
+                "transposed",
+            ),
+            "Y - XW": ("def least_squares_gradient(X, W, Y):\n    return 2 * X.T @ (Y - X @ W)\n", "sign"),
+        },
+    ),
+    Exercise(
+        id="rg-half",
+        page=_RG,
+        level="step",
+        title="The 1/2 convention, with a bias",
+        statement=r"With the $\frac12$ convention, $L = \frac1{2N}\lVert XW + \mathbf 1_N b^\top - Y\rVert_F^2$ "
+        r"($X$: $N \times D$, $W$: $D \times C$, $b$: $C$ entries, targets $Y$: $N \times C$). "
+        r"Write $\partial L/\partial W$ and $\partial L/\partial b$.",
+        kind="gradient",
+        signature="half_mse_backward(X, W, b, Y)",
+        returns="(dW (D, C), db (C,))",
+        hint=r"The $\frac12$ cancels the 2 of the square: $\partial L/\partial\hat Y = \frac1N(\hat Y - Y)$. The bias "
+        r"is added to every row, so its gradient sums the rows.",
+        solution=_HALF.format(R="(X @ W + b - Y) / len(X)", dW="X.T @ R", ax="0"),
+        value=lambda X, W, b, Y: float(np.sum((X @ W + b - Y) ** 2)) / (2 * len(X)),
+        inputs=_linear_args,
+        outputs=(Output("dW", "0", "1"), Output("db", "1", "2", bias=True)),
+        wrong={
+            "the plain mean's 2 kept": (_HALF.format(R="2 * (X @ W + b - Y) / len(X)", dW="X.T @ R", ax="0"), "scaled"),
+            "db summed over the outputs": (_HALF.format(R="(X @ W + b - Y) / len(X)", dW="X.T @ R", ax="1"), "axis"),
+            "the 1/N forgotten": (_HALF.format(R="X @ W + b - Y", dW="X.T @ R", ax="0"), "factor N"),
+        },
+    ),
+)
+
+REGRESSION_FULL = Exercise(
+    id="rg-net",
+    page=_RG,
+    level="full",
+    title="The backward pass of a regression network",
+    statement=r"A two-layer network predicts $\hat Y = \operatorname{relu}(X W_1 + \mathbf 1_N b_1^\top)\, W_2 + "
+    r"\mathbf 1_N b_2^\top$ ($N \times C$) and is trained on $L = \frac1N\lVert\hat Y - Y\rVert_F^2 + "
+    r"\lambda(\lVert W_1\rVert_F^2 + \lVert W_2\rVert_F^2)$ (code `reg`), targets $Y$ real. Write every "
+    r"gradient.",
+    kind="gradient",
+    signature="regression_backward(params, X, Y, reg)",
+    returns='a dict with keys "W1", "b1", "W2", "b2", each the shape of its parameter',
+    hint=r"Start from $G_2 = \frac2N(\hat Y - Y)$, then the site's recursion: $G_1 = G_2 W_2^\top \odot "
+    r"\operatorname{relu}'(Z_1)$; each weight gradient gets $2\lambda W_l$.",
+    solution=_REG_NET.format(G2="2 * (Yhat - Y) / len(X)", pen="2 * reg"),
+    value=_regression_loss,
+    inputs=_regression_args,
+    outputs=_mlp_outputs(2),
+    wrong={
+        "the 1/2 convention's gradient for the plain mean": (
+            _REG_NET.format(G2="(Yhat - Y) / len(X)", pen="2 * reg"),
+            "scaled",
+        ),
+        "summed over the examples": (_REG_NET.format(G2="2 * (Yhat - Y)", pen="2 * reg"), "factor N"),
+        "the penalty's gradient lambda W": (_REG_NET.format(G2="2 * (Yhat - Y) / len(X)", pen="reg"), "regulariser"),
+    },
+)
+
+
+# ---------------------------------------------------------------------------- activations-dropout
+
+_AD = "activations-dropout"
+
+_GELU = (
+    "def gelu_backward(Z, dA):\n"
+    "    T = np.tanh(np.sqrt(2 / np.pi) * (Z + 0.044715 * Z**3))\n"
+    "    dkappa = np.sqrt(2 / np.pi) * (1 + {three} * 0.044715 * Z**2)\n"
+    "    return dA * ({half} * (1 + T){second})\n"
+)
+_GELU_SECOND = " + {half} * Z * (1 - T**2) * dkappa"
+
+_SCALED = "1 / (1 - rho) * "
+_TANH_DROPOUT = (
+    "def tanh_dropout_backward(X, W, b, mask, rho, dA_drop):\n"
+    "    A = np.tanh(X @ W + b)\n"
+    "    G = {scale}mask * dA_drop * (1 - A**2)\n"
+    "    return G @ W.T, {dW}, G.sum(axis={ax})\n"
+)
+
+
+def _gelu(Z: Array) -> Array:
+    out: Array = 0.5 * Z * (1 + np.tanh(np.sqrt(2 / np.pi) * (Z + 0.044715 * Z**3)))
+    return out
+
+
+def _entrywise_args(rng: np.random.Generator, N: int) -> Args:
+    """Pre-activations Z (N, H), normals times 1.5, and a random upstream gradient dL/dA of their shape."""
+    H = _dims(rng, 1)[0]
+    return 1.5 * rng.standard_normal((N, H)), rng.standard_normal((N, H))
+
+
+def _dropout_args(rng: np.random.Generator, N: int) -> Args:
+    H = _dims(rng, 1)[0]
+    return rng.standard_normal((N, H)), _dropout_mask(rng, (N, H), _RHO), _RHO, rng.standard_normal((N, H))
+
+
+def _tanh_dropout_args(rng: np.random.Generator, N: int) -> Args:
+    D, H = _dims(rng, 2)
+    return (
+        rng.standard_normal((N, D)),
+        rng.standard_normal((D, H)) / np.sqrt(D),
+        0.1 * rng.standard_normal(H),
+        _dropout_mask(rng, (N, H), _RHO),
+        _RHO,
+        rng.standard_normal((N, H)),
+    )
+
+
+ACTIVATIONS_DROPOUT = (
+    Exercise(
+        id="ad-shape",
+        page=_AD,
+        level="shape",
+        title="The shape of a gradient through dropout",
+        statement=r"Dropout maps activations $A$ ($N \times H$) to $A_{\mathrm{drop}} = \frac1{1-\rho}\,\mathcal M "
+        r"\odot A$. What is the shape of $\partial L/\partial A$?",
+        kind="shape",
+        signature="dropout_gradient_shape(N, H)",
+        returns="a tuple of two sizes",
+        hint="The gradient has the shape of its variable; dropout acts entry by entry.",
+        solution="def dropout_gradient_shape(N, H):\n    return (N, H)\n",
+        value=lambda N, H: numerical_gradient(lambda A: float(np.sum(A)) / (1 - _RHO), np.ones((N, H))),
+        inputs=_sizes("N H"),
+        wrong={
+            "one row per hidden unit": ("def dropout_gradient_shape(N, H):\n    return (H, N)\n", "transposed"),
+            "the shape of the Jacobian": ("def dropout_gradient_shape(N, H):\n    return (N * H, N * H)\n", "shape"),
+        },
+    ),
+    Exercise(
+        id="ad-tanh",
+        page=_AD,
+        level="step",
+        title="Through tanh",
+        statement=r"$A = \tanh(Z)$ entrywise ($N \times H$), with a fixed upstream $\partial L/\partial A$ "
+        r"(code `dA`). Write $G = \partial L/\partial Z$.",
+        kind="gradient",
+        signature="tanh_backward(Z, dA)",
+        returns="dL/dZ, shape (N, H)",
+        hint=r"$\tanh' = 1 - \tanh^2$, evaluated at $Z$; the Jacobian is diagonal, so the backward step is "
+        r"entrywise.",
+        solution="def tanh_backward(Z, dA):\n    return dA * (1 - np.tanh(Z) ** 2)\n",
+        value=lambda Z, dA: float(np.sum(dA * np.tanh(Z))),
+        inputs=_entrywise_args,
+        outputs=(Output("G", "", "0"),),
+        wrong={
+            "1 - Z^2: the derivative written with Z in place of tanh(Z)": (
+                "def tanh_backward(Z, dA):\n    return dA * (1 - Z**2)\n",
+                None,
+            ),
+            "the upstream gradient not multiplied in": (
+                "def tanh_backward(Z, dA):\n    return 1 - np.tanh(Z) ** 2\n",
+                None,
+            ),
+        },
+    ),
+    Exercise(
+        id="ad-gelu",
+        page=_AD,
+        level="step",
+        title="Through the GELU",
+        statement=r"$A = \operatorname{GELU}(Z) = Z \odot \Phi(Z)$ entrywise, with $\Phi(t) = \frac12(1 + "
+        r"\tanh\kappa(t))$ and $\kappa(t) = \sqrt{2/\pi}\,(t + 0.044715\,t^3)$. Write $G = \partial L/\partial Z$ "
+        r"for a fixed upstream $\partial L/\partial A$ (code `dA`).",
+        kind="gradient",
+        signature="gelu_backward(Z, dA)",
+        returns="dL/dZ, shape (N, H)",
+        hint=r"The product rule: $\operatorname{GELU}'(t) = \Phi(t) + t\,\Phi'(t)$ with "
+        r"$\Phi'(t) = \frac12(1 - \tanh^2\kappa(t))\,\kappa'(t)$.",
+        solution=_GELU.format(three="3", half="0.5", second=_GELU_SECOND.format(half="0.5")),
+        value=lambda Z, dA: float(np.sum(dA * _gelu(Z))),
+        inputs=_entrywise_args,
+        outputs=(Output("G", "", "0"),),
+        wrong={
+            "the product rule's second term forgotten": (_GELU.format(three="3", half="0.5", second=""), None),
+            "the 1/2 of Phi forgotten": (
+                _GELU.format(three="3", half="1", second=_GELU_SECOND.format(half="1")),
+                "scaled",
+            ),
+            "the 3 of kappa' forgotten": (
+                _GELU.format(three="1", half="0.5", second=_GELU_SECOND.format(half="0.5")),
+                None,
+            ),
+        },
+    ),
+    Exercise(
+        id="ad-dropout",
+        page=_AD,
+        level="step",
+        title="Through dropout, with its mask",
+        statement=r"Inverted dropout with drop probability $\rho$ and a fixed mask $\mathcal M$ (entries 0 or 1): "
+        r"$A_{\mathrm{drop}} = \frac1{1-\rho}\,\mathcal M \odot A$. Write $\partial L/\partial A$ for a fixed "
+        r"upstream $\partial L/\partial A_{\mathrm{drop}}$ (code `dA_drop`).",
+        kind="gradient",
+        signature="dropout_backward(A, mask, rho, dA_drop)",
+        returns="dL/dA, shape (N, H)",
+        hint="The backward pass reuses the forward pass's mask and its scale; an entry dropped forward gets no "
+        "gradient.",
+        solution="def dropout_backward(A, mask, rho, dA_drop):\n    return mask * dA_drop / (1 - rho)\n",
+        value=lambda A, mask, rho, dA_drop: float(np.sum(dA_drop * mask * A)) / (1 - rho),
+        inputs=_dropout_args,
+        outputs=(Output("dA", "", "0"),),
+        wrong={
+            "the mask forgotten": (
+                "def dropout_backward(A, mask, rho, dA_drop):\n    return dA_drop / (1 - rho)\n",
+                "mask",
+            ),
+            "the scale 1/(1 - rho) forgotten": (
+                "def dropout_backward(A, mask, rho, dA_drop):\n    return mask * dA_drop\n",
+                "scaled",
+            ),
+            "the kept entries zeroed instead of the dropped ones": (
+                "def dropout_backward(A, mask, rho, dA_drop):\n    return (1 - mask) * dA_drop / (1 - rho)\n",
+                None,
+            ),
+        },
+    ),
+)
+
+ACTIVATIONS_DROPOUT_FULL = Exercise(
+    id="ad-layer",
+    page=_AD,
+    level="full",
+    title="A tanh layer with dropout",
+    statement=r"$Z = XW + \mathbf 1_N b^\top$, $A = \tanh(Z)$, "
+    r"$A_{\mathrm{drop}} = \frac1{1-\rho}\,\mathcal M \odot A$ ($X$: $N \times D$, $W$: $D \times H$), "
+    r"with a fixed upstream $\partial L/\partial A_{\mathrm{drop}}$ "
+    r"(code `dA_drop`). Write $\partial L/\partial X$, $\partial L/\partial W$ and $\partial L/\partial b$.",
+    kind="gradient",
+    signature="tanh_dropout_backward(X, W, b, mask, rho, dA_drop)",
+    returns="(dX (N, D), dW (D, H), db (H,))",
+    hint=r"Backward through dropout, then tanh, gives $G = \partial L/\partial Z$; then the affine layer: "
+    r"$G W^\top$, $X^\top G$, $G^\top \mathbf 1_N$.",
+    solution=_TANH_DROPOUT.format(scale=_SCALED, dW="X.T @ G", ax="0"),
+    value=lambda X, W, b, mask, rho, dA_drop: float(np.sum(dA_drop * mask * np.tanh(X @ W + b))) / (1 - rho),
+    inputs=_tanh_dropout_args,
+    outputs=(Output("dX", "0", "0"), Output("dW", "1", "1"), Output("db", "2", "2", bias=True)),
+    wrong={
+        "the scale 1/(1 - rho) forgotten": (_TANH_DROPOUT.format(scale="", dW="X.T @ G", ax="0"), "scaled"),
+        "db summed over the hidden units": (_TANH_DROPOUT.format(scale=_SCALED, dW="X.T @ G", ax="1"), "axis"),
+        "dW as G^T X": (_TANH_DROPOUT.format(scale=_SCALED, dW="G.T @ X", ax="0"), "transposed"),
+        "the mask forgotten": (
+            _TANH_DROPOUT.format(scale=_SCALED, dW="X.T @ G", ax="0").replace("mask * ", ""),
+            None,
+        ),
+    },
+)
+
+
+# ---------------------------------------------------------------------------- normalisation
+
+_NM = "normalisation"
+
+_SCALE_SHIFT = "def scale_shift_backward(Xhat, gamma, beta, dXtilde):\n    return {dgamma}, {dbeta}\n"
+
+_NORM_BACKWARD = (
+    "def {name}(X, gamma, beta, eps, dXtilde):\n"
+    "    C = X - X.mean(axis={stat}, keepdims=True)\n"
+    "    s = np.sqrt((C * C).mean(axis={stat}, keepdims=True) + eps)\n"
+    "    Xhat = C / s\n"
+    "    dXhat = dXtilde * gamma\n"
+    "    dX = ({dX}) / s\n"
+    "    return dX, (dXtilde * Xhat).sum(axis={ax}), dXtilde.{dbeta}(axis={ax})\n"
+)
+_DX = "dXhat - dXhat.mean(axis={stat}, keepdims=True) - Xhat * (dXhat * Xhat).mean(axis={stat}, keepdims=True)"
+
+
+def _norm_solution(name: str, stat: int, ax: int = 0, dbeta: str = "sum", dX: str = _DX) -> str:
+    return _NORM_BACKWARD.format(name=name, stat=stat, ax=ax, dbeta=dbeta, dX=dX.format(stat=stat))
+
+
+def _norm_loss(axis: int) -> Any:
+    def value(X: Array, gamma: Array, beta: Array, eps: float, dXtilde: Array) -> float:
+        return float(np.sum(dXtilde * (_normalise(X, eps, axis) * gamma + beta)))
+
+    return value
+
+
+def _scale_shift_args(rng: np.random.Generator, N: int) -> Args:
+    """X-hat (N, D), gamma, beta (D,), dL/dXtilde (N, D)."""
+    X, gamma, beta, eps, dXtilde = _norm_args(rng, N)
+    return _normalise(X, eps, 0), gamma, beta, dXtilde
+
+
+_NORM_OUTPUTS = (Output("dX", "0", "0"), Output("dgamma", "1", "1", bias=True), Output("dbeta", "2", "2", bias=True))
+
+NORMALISATION = (
+    Exercise(
+        id="nm-shape",
+        page=_NM,
+        level="shape",
+        title="The shape of the scale's gradient",
+        statement=r"Batch norm of $X$ ($N \times D$) ends with $\tilde X = \hat X \operatorname{diag}(\gamma) + "
+        r"\mathbf 1_N \beta^\top$. What is the shape of $\partial L/\partial \gamma$?",
+        kind="shape",
+        signature="scale_gradient_shape(N, D)",
+        returns="a tuple of one size",
+        hint=r"$\gamma \in \mathbb R^{D}$ scales each column, for every example.",
+        solution="def scale_gradient_shape(N, D):\n    return (D,)\n",
+        value=lambda N, D: numerical_gradient(
+            lambda gamma: float(np.sum(np.arange(N * D).reshape(N, D) * gamma)), np.ones(D)
+        ),
+        inputs=_sizes("N D"),
+        wrong={
+            "one entry per example": ("def scale_gradient_shape(N, D):\n    return (N,)\n", "axis"),
+            "the shape of X": ("def scale_gradient_shape(N, D):\n    return (N, D)\n", "shape"),
+        },
+    ),
+    Exercise(
+        id="nm-scale-shift",
+        page=_NM,
+        level="step",
+        title="The gradients of the scale and the shift",
+        statement=r"$\tilde X = \hat X \operatorname{diag}(\gamma) + \mathbf 1_N \beta^\top$ ($N \times D$), with a "
+        r"fixed upstream $\partial L/\partial\tilde X$ (code `dXtilde`). Write $\partial L/\partial\gamma$ and "
+        r"$\partial L/\partial\beta$.",
+        kind="gradient",
+        signature="scale_shift_backward(Xhat, gamma, beta, dXtilde)",
+        returns="(dgamma (D,), dbeta (D,))",
+        hint=r"Column $j$ of $\tilde X$ is $\gamma_j \hat X_{:,j} + \beta_j$: sum over the examples.",
+        solution=_SCALE_SHIFT.format(dgamma="(dXtilde * Xhat).sum(axis=0)", dbeta="dXtilde.sum(axis=0)"),
+        value=lambda Xhat, gamma, beta, dXtilde: float(np.sum(dXtilde * (Xhat * gamma + beta))),
+        inputs=_scale_shift_args,
+        outputs=(Output("dgamma", "0", "1", bias=True), Output("dbeta", "1", "2", bias=True)),
+        wrong={
+            "summed over the features": (
+                _SCALE_SHIFT.format(dgamma="(dXtilde * Xhat).sum(axis=1)", dbeta="dXtilde.sum(axis=1)"),
+                "axis",
+            ),
+            "averaged over the batch": (
+                _SCALE_SHIFT.format(dgamma="(dXtilde * Xhat).mean(axis=0)", dbeta="dXtilde.mean(axis=0)"),
+                "factor 1/N",
+            ),
+            "Xhat forgotten in dgamma": (
+                _SCALE_SHIFT.format(dgamma="dXtilde.sum(axis=0)", dbeta="dXtilde.sum(axis=0)"),
+                None,
+            ),
+        },
+    ),
+)
+
+NORMALISATION_FULL = (
+    Exercise(
+        id="nm-batchnorm",
+        page=_NM,
+        level="full",
+        title="The backward pass of batch norm",
+        statement=r"Batch norm in training mode: column means $\mu$, standard deviations $s$ with $s_j^2 = \frac1N "
+        r"\sum_n (X_{nj} - \mu_j)^2 + \epsilon_0$ (code `eps`), $\hat X = (X - \mathbf 1_N\mu^\top)"
+        r"\operatorname{diag}(s)^{-1}$, $\tilde X = \hat X\operatorname{diag}(\gamma) + \mathbf 1_N\beta^\top$. "
+        r"For a fixed upstream $\partial L/\partial\tilde X$ (code `dXtilde`), write $\partial L/\partial X$, "
+        r"$\partial L/\partial\gamma$ and $\partial L/\partial\beta$.",
+        kind="gradient",
+        signature="batchnorm_backward(X, gamma, beta, eps, dXtilde)",
+        returns="(dX (N, D), dgamma (D,), dbeta (D,))",
+        hint=r"$\mu$ and $s$ depend on $X$ too. With $\partial L/\partial\hat X = \partial L/\partial\tilde X\,"
+        r"\operatorname{diag}(\gamma)$, each column of $\partial L/\partial X$ is $\frac1{s_j}$ times "
+        r"$\partial L/\partial\hat X$ minus its column mean minus $\hat X$ times the column mean of "
+        r"$\partial L/\partial\hat X \odot \hat X$.",
+        solution=_norm_solution("batchnorm_backward", 0),
+        value=_norm_loss(0),
+        inputs=_norm_args,
+        outputs=_NORM_OUTPUTS,
+        wrong={
+            "the path through s forgotten": (
+                _norm_solution("batchnorm_backward", 0, dX="dXhat - dXhat.mean(axis={stat}, keepdims=True)"),
+                None,
+            ),
+            "mu and s taken as constants": (_norm_solution("batchnorm_backward", 0, dX="dXhat"), None),
+            "dbeta averaged over the batch": (_norm_solution("batchnorm_backward", 0, dbeta="mean"), "factor 1/N"),
+            "dgamma and dbeta summed over the features": (_norm_solution("batchnorm_backward", 0, ax=1), "axis"),
+        },
+    ),
+    Exercise(
+        id="nm-layernorm",
+        page=_NM,
+        level="full",
+        title="The backward pass of layer norm",
+        statement=r"Layer norm takes the statistics of each row: $\mu_{\mathrm{row}}, s_{\mathrm{row}} \in \mathbb "
+        r"R^{N}$, $\hat X = \operatorname{diag}(s_{\mathrm{row}})^{-1}(X - \mu_{\mathrm{row}}\mathbf 1_D^\top)$, "
+        r"and keeps the scale and shift per column, $\tilde X = \hat X\operatorname{diag}(\gamma) + "
+        r"\mathbf 1_N\beta^\top$. Write $\partial L/\partial X$, $\partial L/\partial\gamma$ and "
+        r"$\partial L/\partial\beta$ for a fixed upstream $\partial L/\partial\tilde X$ (code `dXtilde`).",
+        kind="gradient",
+        signature="layernorm_backward(X, gamma, beta, eps, dXtilde)",
+        returns="(dX (N, D), dgamma (D,), dbeta (D,))",
+        hint="Batch norm's formula for dX with the means taken along the rows (axis 1); the scale and shift "
+        "still act on columns, so their gradients still sum over the examples.",
+        solution=_norm_solution("layernorm_backward", 1),
+        value=_norm_loss(1),
+        inputs=_norm_args,
+        outputs=_NORM_OUTPUTS,
+        wrong={
+            "batch norm's statistics (over the columns)": (_norm_solution("layernorm_backward", 0), None),
+            "dgamma and dbeta summed along the rows, like the statistics": (
+                _norm_solution("layernorm_backward", 1, ax=1),
+                "axis",
+            ),
+            "dbeta averaged over the batch": (_norm_solution("layernorm_backward", 1, dbeta="mean"), "factor 1/N"),
+        },
+    ),
+)
+
+
+# ---------------------------------------------------------------------------- attention
+
+_AT = "attention"
+
+_ATTENTION_BACKWARD = (
+    "def attention_backward(Q, K, V, dO):\n"
+    "    H = Q.shape[1]\n"
+    "    Sigma = Q @ K.T / np.sqrt(H)\n"
+    "    E = np.exp(Sigma - Sigma.max(axis=1, keepdims=True))\n"
+    "    Pi = E / E.sum(axis=1, keepdims=True)\n"
+    "    dPi = dO @ V.T\n"
+    "    dSigma = {dSigma}\n"
+    "    return dSigma @ K{scale}, {dK}{scale}, {dV}\n"
+)
+_DSIGMA = "Pi * (dPi - (dPi * Pi).sum(axis=1, keepdims=True))"
+
+_CAUSAL = (
+    "def causal_scores_gradient(Sigma, V, dO):\n"
+    "    keep = np.tril(np.ones(Sigma.shape, dtype=bool))  # [j <= i]\n"
+    "    m = np.where(keep, Sigma, -np.inf).max(axis=1, keepdims=True)\n"
+    "    E = np.exp(np.where(keep, Sigma - m, -np.inf))\n"
+    "    Pi = E / E.sum(axis=1, keepdims=True)\n"
+    "    dPi = dO @ V.T\n"
+    "    return {out}\n"
+)
+
+_RESIDUAL = (
+    "def residual_backward(X, W_Q, W_K, W_V, dX_1):\n"
+    "    H = W_Q.shape[1]\n"
+    "    Q, K, V = X @ W_Q, X @ W_K, X @ W_V\n"
+    "    Sigma = Q @ K.T / np.sqrt(H)\n"
+    "    E = np.exp(Sigma - Sigma.max(axis=1, keepdims=True))\n"
+    "    Pi = E / E.sum(axis=1, keepdims=True)\n"
+    "    dPi = dX_1 @ V.T\n"
+    "    dSigma = Pi * (dPi - (dPi * Pi).sum(axis=1, keepdims=True))\n"
+    "    dQ, dK, dV = dSigma @ K / np.sqrt(H), dSigma.T @ Q / np.sqrt(H), Pi.T @ dX_1\n"
+    "    return {dX}\n"
+)
+_RESIDUAL_SUM = "dX_1 + dQ @ W_Q.T + dK @ W_K.T + dV @ W_V.T"
+
+
+def _residual_args(rng: np.random.Generator, N: int) -> Args:
+    D, H = _dims(rng, 2)
+    X = rng.standard_normal((N, D))
+    W_Q, W_K, W_V = (rng.standard_normal(shape) / np.sqrt(D) for shape in ((D, H), (D, H), (D, D)))
+    return X, W_Q, W_K, W_V, rng.standard_normal((N, D))
+
+
+def _causal_args(rng: np.random.Generator, N: int) -> Args:
+    H_v = int(rng.integers(4, 7))  # wide values: dL/dPi = dO V^T is then rarely small by chance
+    return 0.5 * rng.standard_normal((N, N)), rng.standard_normal((N, H_v)), rng.standard_normal((N, H_v))
+
+
+def _attention_solution(
+    dSigma: str = _DSIGMA, scale: str = " / np.sqrt(H)", dK: str = "dSigma.T @ Q", dV: str = "Pi.T @ dO"
+) -> str:
+    return _ATTENTION_BACKWARD.format(dSigma=dSigma, scale=scale, dK=dK, dV=dV)
+
+
+ATTENTION = (
+    Exercise(
+        id="at-shape",
+        page=_AT,
+        level="shape",
+        title="The shape of the keys' gradient",
+        statement=r"Queries $Q$ are $N \times H$, keys $K$ are $S \times H$ and values $V$ are $S \times H_v$; "
+        r"$O = \operatorname{softmax}(QK^\top/\sqrt H)\,V$. What is the shape of $\partial L/\partial K$?",
+        kind="shape",
+        signature="key_gradient_shape(N, S, H, H_v)",
+        returns="a tuple of two sizes",
+        hint="A gradient has the shape of its variable: one row per key.",
+        solution="def key_gradient_shape(N, S, H, H_v):\n    return (S, H)\n",
+        value=lambda N, S, H, H_v: numerical_gradient(
+            lambda K: float(np.sum(_attention(np.ones((N, H)), K, np.arange(S * H_v).reshape(S, H_v)))),
+            np.arange(S * H).reshape(S, H) / (S * H),
+        ),
+        inputs=_sizes("N S H H_v"),
+        wrong={
+            "one row per query/key column": (
+                "def key_gradient_shape(N, S, H, H_v):\n    return (H, S)\n",
+                "transposed",
+            ),
+            "the shape of Q": ("def key_gradient_shape(N, S, H, H_v):\n    return (N, H)\n", "shape"),
+            "the shape of V": ("def key_gradient_shape(N, S, H, H_v):\n    return (S, H_v)\n", "shape"),
+        },
+    ),
+    Exercise(
+        id="at-values",
+        page=_AT,
+        level="step",
+        title="The gradient of the values",
+        statement=r"$\Sigma = QK^\top/\sqrt H$, $\Pi = \operatorname{softmax}(\Sigma)$ row by row, $O = \Pi V$. "
+        r"For a fixed upstream $\partial L/\partial O$ ($N \times H_v$, code `dO`), write $\partial L/\partial V$.",
+        kind="gradient",
+        signature="values_gradient(Q, K, V, dO)",
+        returns="dL/dV, shape (S, H_v)",
+        hint=r"$dO = \Pi\,dV + \ldots$, and $\operatorname{tr}\big((\partial L/\partial O)^\top \Pi\,dV\big)$ "
+        r"pairs $dV$ with $\Pi^\top \partial L/\partial O$.",
+        solution=(
+            "def values_gradient(Q, K, V, dO):\n"
+            "    Sigma = Q @ K.T / np.sqrt(Q.shape[1])\n"
+            "    E = np.exp(Sigma - Sigma.max(axis=1, keepdims=True))\n"
+            "    return (E / E.sum(axis=1, keepdims=True)).T @ dO\n"
+        ),
+        value=lambda Q, K, V, dO: float(np.sum(dO * _attention(Q, K, V))),
+        inputs=_attention_args,
+        outputs=(Output("dV", "", "2"),),
+        wrong={
+            "dO^T Pi": (
+                "def values_gradient(Q, K, V, dO):\n"
+                "    Sigma = Q @ K.T / np.sqrt(Q.shape[1])\n"
+                "    E = np.exp(Sigma - Sigma.max(axis=1, keepdims=True))\n"
+                "    return dO.T @ (E / E.sum(axis=1, keepdims=True))\n",
+                "transposed",
+            ),
+            "the scores in place of the weights": (
+                "def values_gradient(Q, K, V, dO):\n    return (Q @ K.T / np.sqrt(Q.shape[1])).T @ dO\n",
+                None,
+            ),
+        },
+    ),
+    Exercise(
+        id="at-causal",
+        page=_AT,
+        level="step",
+        title="The scores' gradient under a causal mask",
+        statement=r"Self-attention with a causal mask ($S = N$): $\Pi_{ij} = [j \le i]\, e^{\Sigma_{ij}} / "
+        r"\sum_{k \le i} e^{\Sigma_{ik}}$ and $O = \Pi V$. For a fixed upstream $\partial L/\partial O$ "
+        r"(code `dO`), write $\partial L/\partial\Sigma$ ($N \times N$).",
+        kind="gradient",
+        signature="causal_scores_gradient(Sigma, V, dO)",
+        returns="dL/dSigma, shape (N, N)",
+        hint=r"The softmax's backward step is unchanged: $\Pi \odot \big(\partial L/\partial\Pi - "
+        r"((\partial L/\partial\Pi \odot \Pi)\mathbf 1_N)\mathbf 1_N^\top\big)$, with the masked $\Pi$; "
+        r"its zeros above the diagonal do the masking.",
+        solution=_CAUSAL.format(out="Pi * (dPi - (dPi * Pi).sum(axis=1, keepdims=True))"),
+        value=lambda Sigma, V, dO: float(np.sum(dO * (_causal_softmax(Sigma) @ V))),
+        inputs=_causal_args,
+        outputs=(Output("dSigma", "", "0"),),
+        wrong={
+            "re-masked with np.tril(., -1): the diagonal dropped too": (
+                _CAUSAL.format(out="np.tril(Pi * (dPi - (dPi * Pi).sum(axis=1, keepdims=True)), -1)"),
+                "mask",
+            ),
+            "the weights of the unmasked softmax": (
+                _CAUSAL.format(out="np.tril(Pi * (dPi - (dPi * Pi).sum(axis=1, keepdims=True)))").replace(
+                    "np.where(keep, Sigma - m, -np.inf)", "Sigma - Sigma.max(axis=1, keepdims=True)"
+                ),
+                None,
+            ),
+        },
+    ),
+)
+
+ATTENTION_FULL = (
+    Exercise(
+        id="at-backward",
+        page=_AT,
+        level="full",
+        title="The backward pass of attention",
+        statement=r"$\Sigma = QK^\top/\sqrt H$ ($N \times S$), $\Pi = \operatorname{softmax}(\Sigma)$ row by row, "
+        r"$O = \Pi V$. For a fixed upstream $\partial L/\partial O$ (code `dO`), write $\partial L/\partial Q$, "
+        r"$\partial L/\partial K$ and $\partial L/\partial V$.",
+        kind="gradient",
+        signature="attention_backward(Q, K, V, dO)",
+        returns="(dQ (N, H), dK (S, H), dV (S, H_v))",
+        hint=r"Through $O = \Pi V$, then the row softmax (as on the softmax page), then "
+        r"$d\Sigma = (dQ\,K^\top + Q\,dK^\top)/\sqrt H$.",
+        solution=_attention_solution(),
+        value=lambda Q, K, V, dO: float(np.sum(dO * _attention(Q, K, V))),
+        inputs=_attention_args,
+        outputs=(Output("dQ", "0", "0"), Output("dK", "1", "1"), Output("dV", "2", "2")),
+        wrong={
+            "the 1/sqrt(H) forgotten": (_attention_solution(scale=""), "scaled"),
+            "the softmax's row-sum term forgotten": (_attention_solution(dSigma="Pi * dPi"), None),
+            "dK as Q^T dSigma": (_attention_solution(dK="Q.T @ dSigma"), "transposed"),
+            "dV as dO^T Pi": (_attention_solution(dV="dO.T @ Pi"), "transposed"),
+        },
+    ),
+    Exercise(
+        id="at-residual",
+        page=_AT,
+        level="full",
+        title="Self-attention with a residual connection",
+        statement=r"$X_1 = X + \operatorname{Attn}(X)$ with one head: $Q = XW_Q$, $K = XW_K$ ($W_Q, W_K$: "
+        r"$D \times H$), $V = XW_V$ ($W_V$: $D \times D$, so $H_v = D$), $\operatorname{Attn}(X) = "
+        r"\operatorname{softmax}(QK^\top/\sqrt H)\,V$. For a fixed upstream $\partial L/\partial X_1$ "
+        r"(code `dX_1`), write $\partial L/\partial X$.",
+        kind="gradient",
+        signature="residual_backward(X, W_Q, W_K, W_V, dX_1)",
+        returns="dL/dX, shape (N, D)",
+        hint=r"$X$ is used four times (the identity and three projections): its gradient is the sum of the four, "
+        r"$\partial L/\partial X_1 + \frac{\partial L}{\partial Q}W_Q^\top + \frac{\partial L}{\partial K}W_K^\top"
+        r" + \frac{\partial L}{\partial V}W_V^\top$.",
+        solution=_RESIDUAL.format(dX=_RESIDUAL_SUM),
+        value=lambda X, W_Q, W_K, W_V, dX_1: float(np.sum(dX_1 * (X + _attention(X @ W_Q, X @ W_K, X @ W_V)))),
+        inputs=_residual_args,
+        outputs=(Output("dX", "", "0"),),
+        wrong={
+            "the identity path forgotten": (_RESIDUAL.format(dX=_RESIDUAL_SUM.replace("dX_1 + ", "")), None),
+            "the keys' use of X forgotten": (_RESIDUAL.format(dX=_RESIDUAL_SUM.replace(" + dK @ W_K.T", "")), None),
+            "only the identity path": (_RESIDUAL.format(dX="dX_1"), None),
+        },
+    ),
+)
+
+
 EXERCISES: dict[str, Exercise] = {
     ex.id: ex
     for ex in (
@@ -1076,6 +1866,14 @@ EXERCISES: dict[str, Exercise] = {
         *DEEP_MLP,
         *CONVENTIONS,
         CONVENTIONS_FULL,
+        *REGRESSION,
+        REGRESSION_FULL,
+        *ACTIVATIONS_DROPOUT,
+        ACTIVATIONS_DROPOUT_FULL,
+        *NORMALISATION,
+        *NORMALISATION_FULL,
+        *ATTENTION,
+        *ATTENTION_FULL,
     )
 }
 """Every exercise by id, page by page in the site's reading order."""

@@ -147,8 +147,8 @@ MESSAGES: dict[str, str] = {
     "shape": "wrong shape.",
     "regulariser": "off by a multiple of the variable ({factor:.6g} times it): the penalty term (the gradient "
     "of lambda ||W||_F^2 is 2 lambda W) is missing, halved or doubled.",
-    "mask": "right except on the entries a mask decides: the ReLU mask relu'(Z) is missing, of the wrong "
-    "layer, or uses the wrong comparison.",
+    "mask": "right except on the entries a mask decides: a mask (the ReLU's relu'(Z), dropout's, a causal one) "
+    "is missing, of the wrong layer, or uses the wrong comparison.",
     "vec": "rows stacked where vec stacks columns: NumPy's default reshape and np.kron order are row-major "
     "(vec(U) is U.reshape(-1, order='F')).",
     "error": "your function raised an error.",
@@ -159,9 +159,9 @@ MESSAGES: dict[str, str] = {
 
 _FACTOR_HINTS = {
     2.0: " A factor of 2: lambda versus lambda/2 (the gradient of lambda ||W||_F^2 is 2 lambda W), or a "
-    "missing 1/2 in a squared error.",
+    "missing 1/2 (in a squared error, or in a formula such as the GELU's Phi = (1 + tanh kappa)/2).",
     0.5: " A factor of 1/2: lambda/2 versus lambda (the gradient of lambda ||W||_F^2 is 2 lambda W), or an "
-    "extra 1/2 in a squared error.",
+    "extra 1/2 (in a squared error: (1/N)||Yhat - Y||^2 has the gradient (2/N)(Yhat - Y)).",
 }
 
 

@@ -82,6 +82,10 @@ PAGE_TITLES = {
     "batch-extension": "Batch extension",
     "deep-mlp": "Deep MLP (M layers)",
     "conventions": "Conventions",
+    "regression": "Regression: mean squared error and least squares",
+    "activations-dropout": "Activations and dropout",
+    "normalisation": "Batch norm and layer norm",
+    "attention": "Attention and the transformer block",
 }
 """The title of each page with exercises (its first heading)."""
 

@@ -37,7 +37,11 @@ perturbed = 0  # results handed out with a changed (non-zero) entry
 def _perturb(value):
     """value with its largest-magnitude entry times FACTOR (a new object; the input is untouched)."""
     global perturbed
-    if isinstance(value, float) or (isinstance(value, np.ndarray) and value.ndim == 0) or np.isscalar(value):
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # a 0-d array stays one, in its dtype
+        if value != 0:
+            perturbed += 1
+        return np.asarray(value * FACTOR, dtype=value.dtype)
+    if isinstance(value, float) or np.isscalar(value):
         if value != 0:
             perturbed += 1
         return type(value)(value * FACTOR)

@@ -25,8 +25,10 @@
 # classes, the net and its loss, in the notation of the site (penalty strength $\lambda$, matgrad's
 # `reg`, with gradient $2\lambda W$), are
 #
-# $$Z_1 = X W_1 + \mathbf{1}_N b_1^\top,\quad A_1 = \mathrm{relu}(Z_1),\quad
-# Z_2 = A_1 W_2 + \mathbf{1}_N b_2^\top,\quad P = \mathrm{softmax}(Z_2),$$
+# $$\begin{aligned}
+# Z_1 &= X W_1 + \mathbf{1}_N b_1^\top, & A_1 &= \mathrm{relu}(Z_1),\\
+# Z_2 &= A_1 W_2 + \mathbf{1}_N b_2^\top, & P &= \mathrm{softmax}(Z_2),
+# \end{aligned}$$
 #
 # $$L = -\frac{1}{N}\sum_{n} \log P_{n, y_n} + \lambda\left(\|W_1\|_F^2 + \|W_2\|_F^2\right),$$
 #

@@ -12,7 +12,7 @@ Dtype policy (the same everywhere in matgrad):
 - Python numbers (and NumPy scalars that subclass them) are "weak": they take the dtype of the arrays;
 - any other dtype (float16, longdouble, complex, object, strings) is an error.
 
-Finiteness policy: every floating input is checked once per call by :func:`check_finite`, which
+Finiteness policy: every floating input is checked once per call by `check_finite`, which
 takes all the arrays of the call at once and names the first one holding a NaN or an infinity.
 
 Each check is O(1) Python work, plus at most one pass over an array; the common case (float arrays
@@ -221,7 +221,7 @@ def sign_labels(y: ArrayLike, shape: tuple[int, ...], dtype: np.dtype[np.floatin
 def sign_label(y: object, name: str = "y") -> float | None:
     """A single logistic label as the float -1.0 or 1.0 when ``y`` is the Python number -1 or 1, else None.
 
-    The fast path of :func:`sign_labels` for one example; None sends the caller to the full check.
+    The fast path of `sign_labels` for one example; None sends the caller to the full check.
     """
     if (type(y) is int or type(y) is float) and (y == 1 or y == -1):
         return float(y)

@@ -1,7 +1,7 @@
 """Type aliases used in the signatures of matgrad (private module; the aliases are public names).
 
 Inputs are annotated ``numpy.typing.ArrayLike`` (anything ``np.asarray`` accepts); every array
-matgrad returns is a :data:`FloatArray`, float32 or float64 (the dtype of the inputs, see
+matgrad returns is a `FloatArray`, float32 or float64 (the dtype of the inputs, see
 ``matgrad._checks``).
 """
 

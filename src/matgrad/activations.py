@@ -9,7 +9,7 @@ Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``F
 (``NDArray[np.floating]``: float32 or float64, the inputs' dtype) out.
 
 The two activation layers defined here, tanh and GELU, are forward/backward pairs like those of
-:mod:`matgrad.layers`: ``A, cache = <name>_forward(Z)`` and ``dZ = <name>_backward(dA, cache)``.
+`matgrad.layers`: ``A, cache = <name>_forward(Z)`` and ``dZ = <name>_backward(dA, cache)``.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def relu(Z: ArrayLike) -> FloatArray:
 
 
 def relu_derivative(Z: ArrayLike) -> FloatArray:
-    """Derivative of :func:`relu`: the 0/1 mask ``Z > 0`` (0 at the kink Z = 0, by convention).
+    """Derivative of `relu`: the 0/1 mask ``Z > 0`` (0 at the kink Z = 0, by convention).
 
     Parameters
     ----------
@@ -77,7 +77,7 @@ def relu_derivative(Z: ArrayLike) -> FloatArray:
     Raises
     ------
     ValueError
-        As :func:`relu`.
+        As `relu`.
     """
     Z = _finite_float(Z)
     return (Z > 0).astype(Z.dtype)
@@ -100,7 +100,7 @@ def sigmoid(Z: ArrayLike) -> FloatArray:
     Raises
     ------
     ValueError
-        As :func:`relu`.
+        As `relu`.
     """
     Z = _finite_float(Z)
     e = np.exp(-np.abs(Z))  # in (0, 1]: cannot overflow
@@ -149,7 +149,7 @@ def log_softmax(Z: ArrayLike) -> FloatArray:
     Raises
     ------
     ValueError
-        As :func:`softmax`.
+        As `softmax`.
     """
     Z = _finite_float(Z)
     _check_class_axis(Z)
@@ -197,7 +197,7 @@ def _check_class_axis(Z: FloatArray) -> None:
 # ---------------------------------------------------------------------------- tanh layer: A = tanh(Z)
 
 TanhCache: TypeAlias = FloatArray
-"""The cache of :func:`tanh_forward`: its output A itself (the derivative is 1 - A * A)."""
+"""The cache of `tanh_forward`: its output A itself (the derivative is 1 - A * A)."""
 
 
 def tanh_forward(Z: ArrayLike) -> tuple[FloatArray, TanhCache]:
@@ -222,12 +222,12 @@ def tanh_forward(Z: ArrayLike) -> tuple[FloatArray, TanhCache]:
 
 
 def tanh_backward(dA: ArrayLike, cache: TanhCache) -> FloatArray:
-    """Backward pass of :func:`tanh_forward`: ``dZ = dA * (1 - A * A)``.
+    """Backward pass of `tanh_forward`: ``dZ = dA * (1 - A * A)``.
 
     Parameters
     ----------
     dA : array_like of A's shape (N, H), the upstream gradient dL/dA
-    cache : A from :func:`tanh_forward`
+    cache : A from `tanh_forward`
 
     Returns
     -------
@@ -251,7 +251,7 @@ _GELU_CLIP = 100.0  # |Z| beyond which Phi is exactly 0 or 1 in float32 and floa
 
 
 class GeluCache(NamedTuple):
-    """What :func:`gelu_backward` needs from the forward pass."""
+    """What `gelu_backward` needs from the forward pass."""
 
     Z: FloatArray
     """The input, (N, H)."""
@@ -289,7 +289,7 @@ def gelu_forward(Z: ArrayLike) -> tuple[FloatArray, GeluCache]:
 
 
 def gelu_backward(dA: ArrayLike, cache: GeluCache) -> FloatArray:
-    """Backward pass of :func:`gelu_forward`: ``dZ = dA * (Phi + 2 Z Phi (1 - Phi) u')``.
+    """Backward pass of `gelu_forward`: ``dZ = dA * (Phi + 2 Z Phi (1 - Phi) u')``.
 
     With ``u' = c (1 + 3 a Z^2)``: the derivative of ``Z Phi`` is ``Phi + Z Phi'`` and
     ``Phi' = (1 - tanh(u)^2) u' / 2 = 2 Phi (1 - Phi) u'``.
@@ -297,7 +297,7 @@ def gelu_backward(dA: ArrayLike, cache: GeluCache) -> FloatArray:
     Parameters
     ----------
     dA : array_like of A's shape (N, H), the upstream gradient dL/dA
-    cache : GeluCache (Z, Phi) from :func:`gelu_forward`
+    cache : GeluCache (Z, Phi) from `gelu_forward`
 
     Returns
     -------

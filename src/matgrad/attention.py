@@ -45,7 +45,7 @@ __all__ = [
 
 
 class AttentionCache(NamedTuple):
-    """What :func:`attention_backward` needs: the inputs and the attention weights (not copies)."""
+    """What `attention_backward` needs: the inputs and the attention weights (not copies)."""
 
     Q: FloatArray
     """The queries, (N, H)."""
@@ -98,7 +98,7 @@ def attention_forward(
     Returns
     -------
     O : ndarray of shape (N, H_v), row i the weighted mean of the values with row i of Pi
-    cache : AttentionCache, the named tuple (Q, K, V, Pi), for :func:`attention_backward`
+    cache : AttentionCache, the named tuple (Q, K, V, Pi), for `attention_backward`
 
     Raises
     ------
@@ -134,7 +134,7 @@ def attention_forward(
 
 
 def attention_backward(dO: ArrayLike, cache: AttentionCache) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Backward pass of :func:`attention_forward`.
+    """Backward pass of `attention_forward`.
 
     With the upstream gradient ``dO = dL/dO``: ``dV = Pi^T dO``, ``dPi = dO V^T``, the softmax step
     ``dSigma = Pi * (dPi - rowsum(dPi * Pi))``, then ``dQ = dSigma K / sqrt(H)`` and
@@ -143,7 +143,7 @@ def attention_backward(dO: ArrayLike, cache: AttentionCache) -> tuple[FloatArray
     Parameters
     ----------
     dO : array_like of shape (N, H_v), the upstream gradient
-    cache : the AttentionCache (Q, K, V, Pi) returned by :func:`attention_forward`
+    cache : the AttentionCache (Q, K, V, Pi) returned by `attention_forward`
 
     Returns
     -------
@@ -168,7 +168,7 @@ def attention_backward(dO: ArrayLike, cache: AttentionCache) -> tuple[FloatArray
 
 
 class SelfAttentionCache(NamedTuple):
-    """What :func:`self_attention_backward` needs from the forward pass (arrays are not copies)."""
+    """What `self_attention_backward` needs from the forward pass (arrays are not copies)."""
 
     X: FloatArray
     """The input, (N, D)."""
@@ -211,7 +211,7 @@ def self_attention_forward(
     Returns
     -------
     Y : ndarray of shape (N, D)
-    cache : SelfAttentionCache, for :func:`self_attention_backward`
+    cache : SelfAttentionCache, for `self_attention_backward`
 
     Raises
     ------
@@ -256,17 +256,17 @@ def self_attention_forward(
 def self_attention_backward(
     dY: ArrayLike, cache: SelfAttentionCache
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Backward pass of :func:`self_attention_forward`.
+    """Backward pass of `self_attention_forward`.
 
     ``dWo = O^T dY`` and ``dO = dY Wo^T``; each head's block of dO goes through
-    :func:`attention_backward`, giving the blocks of dQ, dK, dV (N x H); then ``dWq = X^T dQ``,
+    `attention_backward`, giving the blocks of dQ, dK, dV (N x H); then ``dWq = X^T dQ``,
     ``dWk = X^T dK``, ``dWv = X^T dV``, and X, used three times, gets the sum
     ``dX = dQ Wq^T + dK Wk^T + dV Wv^T``.
 
     Parameters
     ----------
     dY : array_like of shape (N, D), the upstream gradient
-    cache : the SelfAttentionCache returned by :func:`self_attention_forward`
+    cache : the SelfAttentionCache returned by `self_attention_forward`
 
     Returns
     -------

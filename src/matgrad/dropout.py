@@ -25,7 +25,7 @@ __all__ = ["DropoutCache", "dropout_backward", "dropout_forward"]
 
 
 class DropoutCache(NamedTuple):
-    """What :func:`dropout_backward` needs from the forward pass: the mask and the rate."""
+    """What `dropout_backward` needs from the forward pass: the mask and the rate."""
 
     mask: FloatArray
     """M, X's shape and dtype: 1.0 where the entry was kept, 0.0 where it was dropped."""
@@ -49,7 +49,7 @@ def dropout_forward(X: ArrayLike, p: float, rng: np.random.Generator) -> tuple[F
     Returns
     -------
     Y : ndarray of X's shape and float dtype
-    cache : DropoutCache (mask, p), for :func:`dropout_backward`
+    cache : DropoutCache (mask, p), for `dropout_backward`
 
     Raises
     ------
@@ -71,12 +71,12 @@ def dropout_forward(X: ArrayLike, p: float, rng: np.random.Generator) -> tuple[F
 
 
 def dropout_backward(dY: ArrayLike, cache: DropoutCache) -> FloatArray:
-    """Backward pass of :func:`dropout_forward`: ``dX = dY * M / (1 - p)``, with the forward pass's mask.
+    """Backward pass of `dropout_forward`: ``dX = dY * M / (1 - p)``, with the forward pass's mask.
 
     Parameters
     ----------
     dY : array_like of Y's shape (N, H), the upstream gradient dL/dY
-    cache : DropoutCache (mask, p) from :func:`dropout_forward`
+    cache : DropoutCache (mask, p) from `dropout_forward`
 
     Returns
     -------

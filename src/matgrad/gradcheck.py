@@ -48,7 +48,7 @@ def vec(A: ArrayLike) -> NDArray[Any]:
 
 
 def unvec(v: ArrayLike, shape: int | tuple[int, ...]) -> NDArray[Any]:
-    """Inverse of :func:`vec`: refill an array of ``shape`` column by column from ``v``.
+    """Inverse of `vec`: refill an array of ``shape`` column by column from ``v``.
 
     Parameters
     ----------
@@ -157,13 +157,13 @@ def numerical_jacobian(
     Returns
     -------
     J : ndarray of shape (f(X).size, X.size) = (m, n), float64, with
-        ``J[i, j] = d vec(f(X))_i / d vec(X)_j`` and vec column-major (:func:`vec`).
+        ``J[i, j] = d vec(f(X))_i / d vec(X)_j`` and vec column-major (`vec`).
         For a scalar f this is the 1 x n row ``vec(numerical_gradient(f, X))[None, :]``.
 
     Raises
     ------
     ValueError
-        As :func:`numerical_gradient`, and if the shape of ``f(X)`` changes between calls.
+        As `numerical_gradient`, and if the shape of ``f(X)`` changes between calls.
     """
     eps = _check_eps(eps)
     Xp = _float64_copy(X)
@@ -223,7 +223,7 @@ def relative_error(a: ArrayLike, b: ArrayLike) -> float:
 
 
 class Diagnosis(NamedTuple):
-    """What a failed gradient check recognised in the analytic gradient (see :func:`diagnose`).
+    """What a failed gradient check recognised in the analytic gradient (see `diagnose`).
 
     ``kind`` is one of ``"scaled"``, ``"sign"``, ``"transposed"``, ``"regulariser"``, ``"mask"`` or
     None (no pattern fits); ``factor`` is the fitted constant (``grad = factor * numeric`` for
@@ -361,11 +361,11 @@ def diagnose(grad: ArrayLike, numeric: ArrayLike, X: ArrayLike | None = None, *,
 
 
 class GradientCheckError(AssertionError):
-    """Raised by :func:`check_gradient` when the analytic and numerical gradients disagree.
+    """Raised by `check_gradient` when the analytic and numerical gradients disagree.
 
     Attributes: ``error`` (relative error of the whole arrays), ``tol``, the worst entry's
     ``index``, ``analytic``, ``numeric`` and ``entry_error`` (its own relative error), and what
-    :func:`diagnose` recognised: ``diagnosis`` (``"scaled"``, ``"sign"``, ``"transposed"``,
+    `diagnose` recognised: ``diagnosis`` (``"scaled"``, ``"sign"``, ``"transposed"``,
     ``"regulariser"``, ``"mask"`` or None), ``factor`` (the fitted constant or None) and ``hint``
     (a plain-language sentence, also at the end of the message; "" when nothing is recognised).
     """
@@ -426,12 +426,12 @@ def check_gradient(
     GradientCheckError (an AssertionError)
         If the relative error is ``>= tol``; the message names the worst entry (largest absolute
         difference): its index, the analytic and numeric values and their relative error, and,
-        when :func:`diagnose` recognises a mistake (a factor such as N or 2, a sign, a transpose, a
+        when `diagnose` recognises a mistake (a factor such as N or 2, a sign, a transpose, a
         penalty term, a mask), says which and its usual cause (attributes ``diagnosis``, ``factor``,
         ``hint``).
     ValueError
         If ``grad`` does not have X's shape (the message says when it has the transposed shape),
-        ``grad`` or the numerical gradient is not finite, or as :func:`numerical_gradient`.
+        ``grad`` or the numerical gradient is not finite, or as `numerical_gradient`.
     """
     X_arr = as_numeric(X, "X")
     grad = as_numeric(grad, "grad")

@@ -1,8 +1,8 @@
 """Fast kernels of the nets: the formulas of the layers and losses, unchecked and in place where it pays.
 
-:mod:`matgrad.layers`, :mod:`matgrad.losses` and :mod:`matgrad.activations` are the teaching
+`matgrad.layers`, `matgrad.losses` and `matgrad.activations` are the teaching
 code: each function validates its input and is written as the formula of its page. The nets
-(:mod:`matgrad.mlp`, :mod:`matgrad.logistic_net`) validate their inputs once per call and then run
+(`matgrad.mlp`, `matgrad.logistic_net`) validate their inputs once per call and then run
 these kernels, which compute the same numbers (to rounding; ``tests/unit/test_kernels.py`` checks
 each against its teaching function, and each net against the composition of its layers) with fewer
 passes over memory and fewer temporary arrays.
@@ -85,7 +85,7 @@ def column_sums(M: FloatArray, ones_n: FloatArray | None = None) -> FloatArray:
     Parameters
     ----------
     M : ndarray of shape (N, H)
-    ones_n : None, or the vector :func:`ones` of shape (N,) in M's dtype (to share one between calls)
+    ones_n : None, or the vector `ones` of shape (N,) in M's dtype (to share one between calls)
 
     Returns
     -------
@@ -147,7 +147,7 @@ def softmax_cross_entropy_into(Z: FloatArray, labels: IntArray) -> tuple[float, 
     """Mean softmax cross-entropy of the logits and its gradient, OVERWRITING ``Z`` with ``dZ``.
 
     ``loss = mean_i (logsumexp(Z_i) - Z[i, y_i])`` and ``dZ = (P - Y) / N`` with
-    ``P = softmax(Z)`` row by row, as :func:`matgrad.softmax_cross_entropy`, after subtracting each
+    ``P = softmax(Z)`` row by row, as `matgrad.softmax_cross_entropy`, after subtracting each
     row's maximum (so logits of +-1e4 are fine). The exponentials are taken once, in place, and
     scaled straight into ``(P - Y) / N``.
 
@@ -186,7 +186,7 @@ def squared_norm(W: FloatArray) -> float:
 
 
 def logistic_loss_sum(yhat: FloatArray, y: FloatArray) -> tuple[float, FloatArray]:
-    """Summed logistic loss ``sum_n log(1 + exp(-y_n yhat_n))`` and ``dyhat``, as :func:`matgrad.logistic_loss`.
+    """Summed logistic loss ``sum_n log(1 + exp(-y_n yhat_n))`` and ``dyhat``, as `matgrad.logistic_loss`.
 
     Parameters
     ----------
@@ -216,7 +216,7 @@ def logistic_loss_sum(yhat: FloatArray, y: FloatArray) -> tuple[float, FloatArra
 def logistic_loss_one(yhat: float, y: float) -> tuple[float, float]:
     """The logistic loss ``log(1 + exp(-y yhat))`` of ONE example and ``dyhat``, in Python floats.
 
-    The stable forms of :func:`matgrad.logistic_loss` (``logaddexp(0, m) = max(m, 0) + log1p(exp(-|m|))``
+    The stable forms of `matgrad.logistic_loss` (``logaddexp(0, m) = max(m, 0) + log1p(exp(-|m|))``
     with ``m = -y yhat``, and the sigmoid through ``exp(-|m|)``), for a scalar: a few
     floating-point operations instead of NumPy calls on 0-d arrays.
 

@@ -40,7 +40,7 @@ def softmax_cross_entropy(Z: ArrayLike, y: ArrayLike) -> tuple[float, FloatArray
 
     ``L = -(1/N) sum_i log P[i, y_i]`` with ``P = softmax(Z)`` row-wise, and
     ``dZ = dL/dZ = (P - Y) / N`` where Y is the one-hot matrix of y. The log-probabilities are
-    :func:`matgrad.log_softmax` of Z (``Z_i - logsumexp(Z_i)`` after subtracting each row's
+    `matgrad.log_softmax` of Z (``Z_i - logsumexp(Z_i)`` after subtracting each row's
     maximum), so logits of +-1e4 give a finite loss and gradient without any overflow warning.
 
     Parameters

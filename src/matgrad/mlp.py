@@ -1,12 +1,12 @@
 """The M-layer perceptron: ReLU hidden layers, softmax cross-entropy output, L2 weight penalty.
 
-Forward, for l = 1, ..., M with ``A_0 = X``::
+Forward, for l = 1, ..., M with ``A_0 = X``:
 
     Z_l = A_{l-1} W_l + 1 b_l^T        A_l = relu(Z_l)  (l < M)        scores = Z_M
 
     loss = mean_i( -log softmax(Z_L)[i, y_i] ) + reg * sum_l ||W_l||_F^2
 
-Backward, with ``dZ_M = dL/dZ_M = (P - Y) / N`` (G_M on the pages) and for l = M, ..., 1::
+Backward, with ``dZ_M = dL/dZ_M = (P - Y) / N`` (G_M on the pages) and for l = M, ..., 1:
 
     dW_l = A_{l-1}^T dZ_l + 2 reg W_l        db_l = dZ_l^T 1
     dZ_{l-1} = (dZ_l W_l^T) * 1[A_{l-1} > 0]
@@ -14,8 +14,8 @@ Backward, with ``dZ_M = dL/dZ_M = (P - Y) / N`` (G_M on the pages) and for l = M
 Shapes: X (N, D); W_l (H_{l-1}, H_l) with H_0 = D and H_M = C; b_l (H_l,); every gradient has
 the shape of its parameter. The two-layer net is the case M = 2.
 
-The inputs are validated once per call; the passes then run the kernels of :mod:`matgrad.kernels`
-(the same numbers as the layers of :mod:`matgrad.layers` and the losses of :mod:`matgrad.losses`,
+The inputs are validated once per call; the passes then run the kernels of `matgrad.kernels`
+(the same numbers as the layers of `matgrad.layers` and the losses of `matgrad.losses`,
 composed, to rounding).
 
 Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``FloatArray``
@@ -51,7 +51,7 @@ Grads = dict[str, FloatArray]
 """Gradients keyed like the parameters (``dW_l`` under ``"W{l}"``), each of its parameter's shape."""
 
 LossAndGrads = Callable[[Mapping[str, ArrayLike], ArrayLike, ArrayLike], tuple[float, Grads]]
-"""A ``(params, X, y) -> (loss, grads)`` function, as :func:`matgrad.train` takes."""
+"""A ``(params, X, y) -> (loss, grads)`` function, as `matgrad.train` takes."""
 
 
 def init_mlp(sizes: Iterable[int], rng: np.random.Generator, scale: float | None = None) -> dict[str, FloatArray]:
@@ -125,7 +125,7 @@ def mlp_forward_backward(
     ValueError
         If params has missing or extra keys or inconsistent shapes, X's columns differ from W1's
         rows, float32 and float64 are mixed, X or a parameter is not finite, y is invalid
-        (see :func:`matgrad.softmax_cross_entropy`), or reg is negative or not finite.
+        (see `matgrad.softmax_cross_entropy`), or reg is negative or not finite.
     """
     return _forward_backward(params, X, y, reg)
 
@@ -141,7 +141,7 @@ def two_layer_forward_backward(
 def two_layer_forward_backward(
     params: Mapping[str, ArrayLike], X: ArrayLike, y: ArrayLike | None = None, reg: float = 0.0
 ) -> FloatArray | tuple[float, Grads]:
-    """The two-layer net ``softmax(relu(X W1 + b1) W2 + b2)``: :func:`mlp_forward_backward` with M = 2.
+    """The two-layer net ``softmax(relu(X W1 + b1) W2 + b2)``: `mlp_forward_backward` with M = 2.
 
     Parameters
     ----------
@@ -157,7 +157,7 @@ def two_layer_forward_backward(
     Raises
     ------
     ValueError
-        If the keys are not exactly W1, b1, W2, b2, or as :func:`mlp_forward_backward`.
+        If the keys are not exactly W1, b1, W2, b2, or as `mlp_forward_backward`.
     """
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays; got {type(params).__name__}")
@@ -167,7 +167,7 @@ def two_layer_forward_backward(
 
 
 def mlp_loss_and_grads(reg: float = 0.0) -> LossAndGrads:
-    """A :func:`matgrad.train`-ready ``loss_and_grads`` for :func:`mlp_forward_backward` at penalty ``reg``.
+    """A `matgrad.train`-ready ``loss_and_grads`` for `mlp_forward_backward` at penalty ``reg``.
 
     Parameters
     ----------
@@ -194,10 +194,10 @@ def mlp_loss_and_grads(reg: float = 0.0) -> LossAndGrads:
 def _forward_backward(
     params: Mapping[str, ArrayLike], X: ArrayLike, y: ArrayLike | None, reg: float, n_layers: int | None = None
 ) -> FloatArray | tuple[float, Grads]:
-    """:func:`mlp_forward_backward`, for ``n_layers`` layers when the caller has checked the keys.
+    """`mlp_forward_backward`, for ``n_layers`` layers when the caller has checked the keys.
 
     The work is the derivation's and nothing more: one N x H_l array per hidden layer, which holds
-    Z_l, then A_l (ReLU in place), and on the way back dZ_l (see :func:`matgrad.kernels.relu_backward_into`).
+    Z_l, then A_l (ReLU in place), and on the way back dZ_l (see `matgrad.kernels.relu_backward_into`).
     """
     keys, Ws, bs, X = _validated(params, X, n_layers)
     reg = scalar(reg, "reg", minimum=0.0)

@@ -8,13 +8,13 @@ Both normalise ``X`` to ``Xhat`` (zero mean, unit variance along one axis, with 
   ``s_j^2 = (1/N) sum_n (X_nj - mu_j)^2 + eps`` (the biased variance plus the floor);
 - layer norm: statistics of each row, over its D entries: ``mu`` and ``s`` (N,).
 
-Backward passes (``dY = dL/dY``, N x D), batch norm::
+Backward passes (``dY = dL/dY``, N x D), batch norm:
 
     dbeta  = dY^T 1_N                       (column sums)
     dgamma = (dY * Xhat)^T 1_N
     dX     = (N dY - 1_N dbeta^T - Xhat diag(dgamma)) diag(gamma / s) / N
 
-and layer norm, the same along the rows with ``dXhat = dY diag(gamma)``::
+and layer norm, the same along the rows with ``dXhat = dY diag(gamma)``:
 
     dX = diag(1 / s) (D dXhat - dXhat 1_D 1_D^T - Xhat * ((dXhat * Xhat) 1_D 1_D^T)) / D
 
@@ -42,7 +42,7 @@ __all__ = [
 
 
 class BatchNormCache(NamedTuple):
-    """What :func:`batchnorm_backward` needs, plus the batch statistics (for running averages)."""
+    """What `batchnorm_backward` needs, plus the batch statistics (for running averages)."""
 
     Xhat: FloatArray
     """The normalised input ``(X - 1_N mu^T) diag(1 / s)``, (N, D)."""
@@ -55,7 +55,7 @@ class BatchNormCache(NamedTuple):
 
 
 class LayerNormCache(NamedTuple):
-    """What :func:`layernorm_backward` needs, plus the row statistics."""
+    """What `layernorm_backward` needs, plus the row statistics."""
 
     Xhat: FloatArray
     """The normalised input ``diag(1 / s) (X - mu 1_D^T)``, (N, D)."""
@@ -129,7 +129,7 @@ def batchnorm_forward(
     Returns
     -------
     Y : ndarray of shape (N, D), X's float dtype
-    cache : BatchNormCache (Xhat (N, D), mu (D,), s (D,), gamma (D,)), for :func:`batchnorm_backward`
+    cache : BatchNormCache (Xhat (N, D), mu (D,), s (D,), gamma (D,)), for `batchnorm_backward`
 
     Raises
     ------
@@ -144,7 +144,7 @@ def batchnorm_forward(
 
 
 def batchnorm_backward(dY: ArrayLike, cache: BatchNormCache) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Backward pass of :func:`batchnorm_forward` (training mode: mu and s depend on X).
+    """Backward pass of `batchnorm_forward` (training mode: mu and s depend on X).
 
     ``dbeta = dY^T 1_N``, ``dgamma = (dY * Xhat)^T 1_N`` and the compact form
     ``dX = (N dY - 1_N dbeta^T - Xhat diag(dgamma)) diag(gamma / s) / N``.
@@ -154,7 +154,7 @@ def batchnorm_backward(dY: ArrayLike, cache: BatchNormCache) -> tuple[FloatArray
     Parameters
     ----------
     dY : array_like of shape (N, D), the upstream gradient dL/dY
-    cache : the BatchNormCache returned by :func:`batchnorm_forward`
+    cache : the BatchNormCache returned by `batchnorm_forward`
 
     Returns
     -------
@@ -198,7 +198,7 @@ def layernorm_forward(
     Returns
     -------
     Y : ndarray of shape (N, D), X's float dtype
-    cache : LayerNormCache (Xhat (N, D), mu (N,), s (N,), gamma (D,)), for :func:`layernorm_backward`
+    cache : LayerNormCache (Xhat (N, D), mu (N,), s (N,), gamma (D,)), for `layernorm_backward`
 
     Raises
     ------
@@ -213,7 +213,7 @@ def layernorm_forward(
 
 
 def layernorm_backward(dY: ArrayLike, cache: LayerNormCache) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Backward pass of :func:`layernorm_forward`.
+    """Backward pass of `layernorm_forward`.
 
     With ``dXhat = dY diag(gamma)``: ``dbeta = dY^T 1_N``, ``dgamma = (dY * Xhat)^T 1_N`` and
     ``dX = diag(1 / s) (D dXhat - dXhat 1_D 1_D^T - Xhat * ((dXhat * Xhat) 1_D 1_D^T)) / D``
@@ -222,7 +222,7 @@ def layernorm_backward(dY: ArrayLike, cache: LayerNormCache) -> tuple[FloatArray
     Parameters
     ----------
     dY : array_like of shape (N, D), the upstream gradient dL/dY
-    cache : the LayerNormCache returned by :func:`layernorm_forward`
+    cache : the LayerNormCache returned by `layernorm_forward`
 
     Returns
     -------

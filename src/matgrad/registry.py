@@ -2,11 +2,11 @@
 
 Three kinds of entry, each a frozen dataclass holding public matgrad functions:
 
-- :class:`Layer`: a forward/backward pair, ``<name>_forward(*inputs) -> (out, cache)`` and
+- `Layer`: a forward/backward pair, ``<name>_forward(*inputs) -> (out, cache)`` and
   ``<name>_backward(d_out, cache) -> gradients`` (one gradient per input, of that input's shape);
-- :class:`Gradient`: a function whose result holds the gradient of a scalar (a loss) with respect to
+- `Gradient`: a function whose result holds the gradient of a scalar (a loss) with respect to
   its arguments or parts of them (the losses, the nets);
-- :class:`Derivative`: a function whose result is some other derivative (an elementwise derivative,
+- `Derivative`: a function whose result is some other derivative (an elementwise derivative,
   a Jacobian, a finite-difference estimate), checked by its own tests.
 
 Each entry has ``example(rng, n)``: small random valid arguments for its function (n >= 1 examples
@@ -15,7 +15,7 @@ where the function takes a batch), so that a test can run any entry without know
 A part of a result or of an argument tuple is named by a *path*: tuple indices and dict keys joined
 by dots, "" for the whole value (``"1.W1"`` is ``result[1]["W1"]``). A *plant* (see
 tests/site/test_planted_errors.py) is ``"<function>:<path>"``, or the bare function name for "".
-:func:`plants` lists one plant for every gradient part of every entry.
+`plants` lists one plant for every gradient part of every entry.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ class Layer:
     inputs : the names of forward's differentiable (leading) arguments, in order (e.g. ``("X", "W", "b")``)
     example : ``example(rng, n) -> inputs``, random valid inputs with n rows (away from kinks)
     settings : ``settings() -> {name: value}``, forward's other arguments (a rate, a Generator), as
-        keywords; called afresh for every call of :meth:`run`, so that a random layer gets a Generator
+        keywords; called afresh for every call of `run`, so that a random layer gets a Generator
         in the same state each time: dropout then draws the same mask in every call, and the function
         of the inputs that the tests differentiate is fixed. Default: no other arguments (any further
         argument of forward keeps its default).

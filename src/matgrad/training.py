@@ -1,8 +1,8 @@
 """Gradient descent: full batch, minibatch SGD and per-example SGD.
 
 The loss functions it descends are ``(params, X, y) -> (loss, grads)`` callables; the two nets
-provide theirs beside them: :func:`matgrad.mlp_loss_and_grads` (in :mod:`matgrad.mlp`) and
-:func:`matgrad.logistic_net_loss_and_grads` (in :mod:`matgrad.logistic_net`).
+provide theirs beside them: `matgrad.mlp_loss_and_grads` (in `matgrad.mlp`) and
+`matgrad.logistic_net_loss_and_grads` (in `matgrad.logistic_net`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def train(
     Parameters
     ----------
     loss_and_grads : callable ``(params, X, y) -> (loss, grads)``, grads a dict with params' keys
-        and shapes (e.g. :func:`mlp_loss_and_grads` or :func:`logistic_net_loss_and_grads`)
+        and shapes (e.g. `mlp_loss_and_grads` or `logistic_net_loss_and_grads`)
     params : dict of arrays (or numbers), the starting point; NOT modified (copies are trained)
     X : ndarray of shape (N, D)
     y : ndarray of shape (N,) (or (N, C) one-hot), whatever loss_and_grads accepts

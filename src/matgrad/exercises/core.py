@@ -1,12 +1,12 @@
 """Exercises and their check: what an exercise is, and how a reader's function is judged.
 
-An :class:`Exercise` asks for a function (a gradient, a Jacobian or a shape). :func:`check_exercise`
+An `Exercise` asks for a function (a gradient, a Jacobian or a shape). `check_exercise`
 calls the reader's function on random arguments of several sizes (N = 1, 3, 5, 2 examples), compares
 each result with central finite differences (the truth) and the hidden reference solution (which
-must agree with finite differences too), and returns a :class:`Verdict`: "correct", or the mistake
+must agree with finite differences too), and returns a `Verdict`: "correct", or the mistake
 recognised across the trials (a factor of N or 1/N, a constant factor, a sign, a transpose, a bias
 summed over the wrong axis, a wrong shape, a penalty term, a mask, row-major vec) by
-:func:`matgrad.gradcheck.diagnose` applied trial by trial. The reference solution is never shown.
+`matgrad.gradcheck.diagnose` applied trial by trial. The reference solution is never shown.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class Exercise:
     inputs : ``inputs(rng, N)``, random arguments with N examples (for "shape": the sizes)
     outputs : the results (for "shape": empty)
     wrong : catalogued wrong answers: description -> (source of a ``def`` of the signature's name,
-        the diagnosis :func:`check_exercise` must give: a key of :data:`MESSAGES` or None)
+        the diagnosis `check_exercise` must give: a key of `MESSAGES` or None)
     """
 
     id: str
@@ -102,7 +102,7 @@ class Exercise:
         return self.signature.split("(", 1)[0]
 
     def reference(self) -> Callable[..., Any]:
-        """The reference solution, compiled from :attr:`solution`.
+        """The reference solution, compiled from `solution`.
 
         Returns
         -------
@@ -113,9 +113,9 @@ class Exercise:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What :func:`check_exercise` found: ``str(verdict)`` is "correct" or the diagnosis in words.
+    """What `check_exercise` found: ``str(verdict)`` is "correct" or the diagnosis in words.
 
-    Attributes: ``exercise`` (id), ``correct`` (bool), ``diagnosis`` (a key of :data:`MESSAGES`, or
+    Attributes: ``exercise`` (id), ``correct`` (bool), ``diagnosis`` (a key of `MESSAGES`, or
     None: correct, or wrong with no known pattern), ``factor`` (the constant of a "scaled" or
     "regulariser" diagnosis), ``message``.
     """
@@ -325,7 +325,7 @@ def _message(key: str | None, factor: float | None) -> str:
 
 
 def check_exercise(ex: Exercise, candidate: Callable[..., Any], *, seed: int = 0) -> Verdict:
-    """Judge ``candidate`` on :data:`TRIAL_SIZES` random problems of exercise ``ex``.
+    """Judge ``candidate`` on `TRIAL_SIZES` random problems of exercise ``ex``.
 
     Parameters
     ----------
@@ -336,7 +336,7 @@ def check_exercise(ex: Exercise, candidate: Callable[..., Any], *, seed: int = 0
     Returns
     -------
     Verdict: correct when every result agrees with finite differences in every trial (relative
-    error below 1e-7); otherwise the diagnosis (see :data:`MESSAGES`).
+    error below 1e-7); otherwise the diagnosis (see `MESSAGES`).
 
     Raises
     ------

@@ -1,8 +1,8 @@
-"""Text generated from :data:`~matgrad.exercises.EXERCISES`: each page's ``## Exercises`` section and
+"""Text generated from `matgrad.exercises.EXERCISES`: each page's ``## Exercises`` section and
 its downloadable stub notebook (jupytext percent format, also a plain Python script).
 
 The notebooks are committed as ``docs/exercises/<page>.py`` (served by the site as they are, next
-to the page) and kept equal to :func:`stub_notebook` by a test; ``python -m matgrad.exercises
+to the page) and kept equal to `stub_notebook` by a test; ``python -m matgrad.exercises
 stubs docs/exercises`` rewrites them.
 """
 

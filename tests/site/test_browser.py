@@ -478,6 +478,23 @@ def test_search_finds_a_known_word(site, watched):
     results.first.wait_for(timeout=15_000)
     hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
     assert "/softmax-cross-entropy/" in hrefs[0], f"best result is not the softmax cross-entropy page: {hrefs}"
+    # The derivation page, not the API reference (boosted down in its front matter), comes first.
+    for query, best in [
+        ("bias gradient", "/batch-extension/"),
+        ("softmax jacobian", "/softmax-cross-entropy/"),
+        ("1/N", "/derivations/gradient_check_anatomy/"),
+    ]:
+        search.fill(query)
+        search.press("End")
+        # Wait for this query's results: their links carry its first word (?h=...), the last ones did not.
+        page.wait_for_function(
+            "w => { const a = document.querySelector('.md-search-result__item a');"
+            " return a && decodeURIComponent(a.href).toLowerCase().includes('h=' + w); }",
+            arg=query.split()[0].lower(),
+            timeout=15_000,
+        )
+        hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+        assert best in hrefs[0], f"{query!r}: the best result is not {best}: {hrefs[:5]}"
     assert not watched.errors and not watched.foreign, watched.errors + watched.foreign
 
 

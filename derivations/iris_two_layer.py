@@ -14,10 +14,13 @@
 # %% [markdown]
 # # Iris with two layers: full-batch gradient descent, end to end
 #
-# This notebook trains the network of the softmax cross-entropy page on Fisher's iris data, in the
-# set-up of Peng Zhao's small network written from scratch in R ("R for Deep Learning (I): Build
-# Fully Connected Neural Network from Scratch", on the ParallelR blog), as discussed in a well-known
-# Cross Validated question about its backpropagation (below, "the R example"): **4 measurements -> 6
+# This notebook trains the network of the softmax cross-entropy page on Fisher's iris data (1936; the
+# copy in the [UCI Machine Learning Repository](https://archive.ics.uci.edu/dataset/53/iris)), in the
+# set-up of Peng Zhao's small network written from scratch in R, [R for Deep Learning (I): Build Fully
+# Connected Neural Network from Scratch](https://www.r-bloggers.com/2016/02/r-for-deep-learning-i-build-fully-connected-neural-network-from-scratch/)
+# (ParallelR blog, 2016; first at <http://www.parallelr.com/r-deep-neural-network-from-scratch/>),
+# whose backpropagation is also discussed in a well-known Cross Validated question (below, "the R
+# example"): **4 measurements -> 6
 # ReLU hidden units -> 3 species**, about 90 training rows, full-batch gradient descent with learning
 # rate $10^{-2}$ and an $L_2$ penalty of strength $10^{-3}$ in the R example's own convention.
 #

@@ -24,6 +24,7 @@ import concurrent.futures
 import contextlib
 import functools
 import html
+import json
 import os
 import queue
 import re
@@ -515,6 +516,21 @@ def test_math_is_typeset_after_instant_navigation(site, watched):
         assert not _math_problems(page), (target, _math_problems(page))
     assert page.locator(".jupyter-wrapper .jp-RenderedImage img").count() > 0, "notebook plots missing"
     assert not watched.errors and not watched.foreign, watched.errors + watched.foreign
+
+
+def test_search_index_is_plain_text(site):
+    """The teasers of search results show no raw TeX and no pilcrow (hooks/search_text.py)."""
+    _, site_dir = site
+    docs = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    prose = [
+        (d["location"], re.sub(r"<code>.*?</code>|<pre>.*?</pre>", "", d["title"] + d["text"], flags=re.S))
+        for d in docs
+    ]
+    tex = r"\\(?:[dt]?frac|partial|operatorname|math[a-z]+|top|lambda|sum|odot|otimes|times|begin|end|q?quad)\b"
+    raw = [where for where, text in prose if re.search(tex + r"|\\[()\[\]]|\$\$", text)]
+    pilcrows = [d["location"] for d in docs if "¶" in d["title"] + d["text"]]
+    assert not raw, f"raw TeX in the search index: {raw[:10]}"
+    assert not pilcrows, f"pilcrows in the search index: {pilcrows[:10]}"
 
 
 def test_built_site_has_every_page_and_the_notebook_sources(site):

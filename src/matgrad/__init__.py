@@ -1,11 +1,11 @@
 """matgrad: the reference NumPy implementation behind the matgrad site.
 
-Backpropagation for MLPs in matrix notation, with rows as examples (``Z = X W + b``), gradients
+Backpropagation for MLPs in matrix notation, with rows as examples (`Z = X W + b`), gradients
 of their variable's shape and numerator-layout Jacobians with column-major vec. Every public name
 is importable from here; the modules keep one concept each:
 
 - `matgrad.gradcheck`: vec/unvec, finite differences, relative error, gradient check and its diagnosis
-- `matgrad.exercises`: checkable exercises, ``check(exercise_id, candidate)`` (imported on demand)
+- `matgrad.exercises`: checkable exercises, `check(exercise_id, candidate)` (imported on demand)
 - `matgrad.activations`: relu, sigmoid, softmax, log_softmax and derivatives; the tanh and
   GELU (tanh form) layers
 - `matgrad.dropout`: inverted dropout (forward/backward pair, the mask kept in the cache)
@@ -20,8 +20,8 @@ is importable from here; the modules keep one concept each:
 - `matgrad.datasets`: iris, rings, train/test split
 - `matgrad.kernels`: the fast, unchecked, in-place kernels the two nets run (not re-exported)
 
-Gradient names: ``dA`` always means dL/dA, the gradient of the scalar loss L with respect to A,
-of A's shape (``dW``, ``db``, ``dZ``, ``dyhat``, ``dWi``, ``dbo``, ...); the pages write the
+Gradient names: `dA` always means dL/dA, the gradient of the scalar loss L with respect to A,
+of A's shape (`dW`, `db`, `dZ`, `dyhat`, `dWi`, `dbo`, ...); the pages write the
 gradient of a layer's pre-activation, dZ_l, as G_l. Teaching code (activations, layers, losses)
 is written as the formulas of the pages; the nets validate their inputs once per call and run
 `matgrad.kernels`, which tests hold equal to the composition of the teaching layers.

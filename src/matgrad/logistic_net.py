@@ -17,8 +17,8 @@ layer formulas run as the kernels of `matgrad.kernels` (tested equal to the comp
 and their backward passes); `logistic_net_gradient_kronecker` is the explicit-Jacobian route
 for one example, written to teach the Kronecker form of dz/dvec(Wi)^T, not to be fast.
 
-Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``FloatArray``
-(``NDArray[np.floating]``: float32 or float64, the inputs' dtype) out.
+Types in the signatures: `ArrayLike` (anything `np.asarray` accepts) in, `FloatArray`
+(`NDArray[np.floating]`: float32 or float64, the inputs' dtype) out.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 LogisticGrads = tuple[FloatArray, FloatArray, FloatArray, float]
-"""The gradient ``(dWi, dbi, dWo, dbo)`` of L: shapes (D, H), (H,), (H,) and a float."""
+"""The gradient `(dWi, dbi, dWo, dbo)` of L: shapes (D, H), (H,), (H,) and a float."""
 
 _KEYS = ("Wi", "bi", "Wo", "bo")
 _KEY_SET = frozenset(_KEYS)
@@ -119,7 +119,7 @@ def _labels(y: ArrayLike, X: FloatArray) -> FloatArray | float:
 
 
 def _forward(X: FloatArray, Wi: FloatArray, bi: FloatArray, Wo: FloatArray, bo: FloatArray) -> FloatArray:
-    """``yhat = relu(X Wi + 1 bi^T) Wo + bo`` on validated arrays, X (N, D): yhat (N,)."""
+    """`yhat = relu(X Wi + 1 bi^T) Wo + bo` on validated arrays, X (N, D): yhat (N,)."""
     A = kernels.add_bias_relu(X.dot(Wi), bi)  # (N, H)
     yhat: FloatArray = A.dot(Wo)
     yhat += bo
@@ -129,12 +129,12 @@ def _forward(X: FloatArray, Wi: FloatArray, bi: FloatArray, Wo: FloatArray, bo: 
 def _loss_and_gradient(
     X: ArrayLike, y: ArrayLike, Wi: ArrayLike, bi: ArrayLike, Wo: ArrayLike, bo: ArrayLike
 ) -> tuple[float, LogisticGrads]:
-    """Summed loss and the gradient ``(dWi, dbi, dWo, dbo)`` in one forward/backward pass (validates).
+    """Summed loss and the gradient `(dWi, dbi, dWo, dbo)` in one forward/backward pass (validates).
 
-    The layers' formulas, with X (N, D). Forward: ``Z = X Wi + 1 bi^T``, ``A = relu(Z)``,
-    ``yhat = A Wo + bo``. Backward, with ``dyhat = dL/dyhat = -y * sigmoid(-y * yhat)`` (N,):
-    ``dbo = 1^T dyhat``, ``dWo = A^T dyhat``, ``dZ = (dyhat Wo^T) * relu'(Z)`` (N, H) (G, dL/dZ),
-    ``dWi = X^T dZ``, ``dbi = dZ^T 1``. ``dX = dZ Wi^T`` is not computed: X is data.
+    The layers' formulas, with X (N, D). Forward: `Z = X Wi + 1 bi^T`, `A = relu(Z)`,
+    `yhat = A Wo + bo`. Backward, with `dyhat = dL/dyhat = -y * sigmoid(-y * yhat)` (N,):
+    `dbo = 1^T dyhat`, `dWo = A^T dyhat`, `dZ = (dyhat Wo^T) * relu'(Z)` (N, H) (G, dL/dZ),
+    `dWi = X^T dZ`, `dbi = dZ^T 1`. `dX = dZ Wi^T` is not computed: X is data.
 
     One example (X (D,), or a batch of one row, as in per-example SGD) takes the same formulas on
     vectors (`_one_example`).
@@ -158,12 +158,12 @@ def _one_example(
 ) -> tuple[float, LogisticGrads]:
     """The loss and gradient of ONE example x (D,) with label -1.0 or 1.0, on validated arrays.
 
-    The formulas of `_loss_and_gradient` on vectors: ``z = x Wi + bi`` (H,),
-    ``a = relu(z)``, ``yhat = a . Wo + bo``; ``dyhat`` a float, ``dWo = dyhat a``,
-    ``dz = dyhat Wo * relu'(z)`` (the row g), ``dWi = x^T dz`` (D, H) with x and dz rows,
-    ``dbi = dz``, ``dbo = dyhat``.
+    The formulas of `_loss_and_gradient` on vectors: `z = x Wi + bi` (H,),
+    `a = relu(z)`, `yhat = a . Wo + bo`; `dyhat` a float, `dWo = dyhat a`,
+    `dz = dyhat Wo * relu'(z)` (the row g), `dWi = x^T dz` (D, H) with x and dz rows,
+    `dbi = dz`, `dbo = dyhat`.
     On vectors this small every NumPy call costs about the same, so the count is what matters:
-    the ReLU mask is taken once as 0.0/1.0 (``heaviside``) and serves both the forward and the
+    the ReLU mask is taken once as 0.0/1.0 (`heaviside`) and serves both the forward and the
     backward pass, the loss is computed in Python floats, and the outer product x^T dz is a
     matrix product with an inner dimension of 1 (here the fastest of the forms measured).
     """
@@ -182,7 +182,7 @@ def _one_example(
 def logistic_net_forward(
     X: ArrayLike, Wi: ArrayLike, bi: ArrayLike, Wo: ArrayLike, bo: ArrayLike
 ) -> float | FloatArray:
-    """Output ``yhat = relu(X Wi + bi) . Wo + bo`` of the net (no loss).
+    """Output `yhat = relu(X Wi + bi) . Wo + bo` of the net (no loss).
 
     Parameters
     ----------
@@ -208,7 +208,7 @@ def logistic_net_forward(
 
 
 def logistic_net_loss(X: ArrayLike, y: ArrayLike, Wi: ArrayLike, bi: ArrayLike, Wo: ArrayLike, bo: ArrayLike) -> float:
-    """Logistic loss of the net, ``L = sum_n log(1 + exp(-y_n yhat_n))`` (stable for any margin).
+    """Logistic loss of the net, `L = sum_n log(1 + exp(-y_n yhat_n))` (stable for any margin).
 
     Parameters
     ----------
@@ -236,10 +236,10 @@ def logistic_net_gradient(
 ) -> LogisticGrads:
     """Gradient of the (summed) logistic loss L of the net with respect to Wi, bi, Wo, bo.
 
-    Backward through the layers: ``dyhat = dL/dyhat = -y * sigmoid(-y * yhat)`` (N,), then
-    ``dbo = sum dyhat``, ``dWo = A^T dyhat``, ``dZ = (dyhat Wo^T) * relu'(Z)`` (N, H),
-    ``dWi = X^T dZ``, ``dbi = dZ^T 1``. For one example ``dWi`` is the outer product
-    ``x^T dz`` (x and dz rows): O(DH) work, where the Kronecker route builds an H x DH Jacobian.
+    Backward through the layers: `dyhat = dL/dyhat = -y * sigmoid(-y * yhat)` (N,), then
+    `dbo = sum dyhat`, `dWo = A^T dyhat`, `dZ = (dyhat Wo^T) * relu'(Z)` (N, H),
+    `dWi = X^T dZ`, `dbi = dZ^T 1`. For one example `dWi` is the outer product
+    `x^T dz` (x and dz rows): O(DH) work, where the Kronecker route builds an H x DH Jacobian.
 
     Parameters
     ----------
@@ -293,7 +293,7 @@ def logistic_net_gradient_kronecker(
 ) -> LogisticGrads:
     """The same gradient for ONE example, by multiplying explicit Jacobians (a teaching function).
 
-    Numerator-layout Jacobians, x a ROW (1, D), vec column-major (``vec(Wi) = Wi.reshape(-1, order="F")``):
+    Numerator-layout Jacobians, x a ROW (1, D), vec column-major (`vec(Wi) = Wi.reshape(-1, order="F")`):
 
         z = x Wi + bi^T = (I_H kron x) vec(Wi) + bi^T     so  dz/dvec(Wi)^T = I_H kron x  (H, DH)
         da/dz = diag(relu'(z))  (H, H)      dyhat/da = Wo^T  (1, H)      dL/dyhat = -y * sigmoid(-y * yhat)

@@ -14,10 +14,13 @@
 # %% [markdown]
 # # Iris with two layers: full-batch gradient descent, end to end
 #
-# This notebook trains the network of the softmax cross-entropy page on Fisher's iris data, in the
-# set-up of Peng Zhao's small network written from scratch in R ("R for Deep Learning (I): Build
-# Fully Connected Neural Network from Scratch", on the ParallelR blog), as discussed in a well-known
-# Cross Validated question about its backpropagation (below, "the R example"): **4 measurements -> 6
+# This notebook trains the network of the softmax cross-entropy page on Fisher's iris data (1936; the
+# copy in the [UCI Machine Learning Repository](https://archive.ics.uci.edu/dataset/53/iris)), in the
+# set-up of Peng Zhao's small network written from scratch in R, [R for Deep Learning (I): Build Fully
+# Connected Neural Network from Scratch](https://www.r-bloggers.com/2016/02/r-for-deep-learning-i-build-fully-connected-neural-network-from-scratch/)
+# (ParallelR blog, 2016; first at <http://www.parallelr.com/r-deep-neural-network-from-scratch/>),
+# whose backpropagation is also discussed in a well-known Cross Validated question (below, "the R
+# example"): **4 measurements -> 6
 # ReLU hidden units -> 3 species**, about 90 training rows, full-batch gradient descent with learning
 # rate $10^{-2}$ and an $L_2$ penalty of strength $10^{-3}$ in the R example's own convention.
 #
@@ -25,8 +28,10 @@
 # classes, the net and its loss, in the notation of the site (penalty strength $\lambda$, matgrad's
 # `reg`, with gradient $2\lambda W$), are
 #
-# $$Z_1 = X W_1 + \mathbf{1}_N b_1^\top,\quad A_1 = \mathrm{relu}(Z_1),\quad
-# Z_2 = A_1 W_2 + \mathbf{1}_N b_2^\top,\quad P = \mathrm{softmax}(Z_2),$$
+# $$\begin{aligned}
+# Z_1 &= X W_1 + \mathbf{1}_N b_1^\top, & A_1 &= \mathrm{relu}(Z_1),\\
+# Z_2 &= A_1 W_2 + \mathbf{1}_N b_2^\top, & P &= \mathrm{softmax}(Z_2),
+# \end{aligned}$$
 #
 # $$L = -\frac{1}{N}\sum_{n} \log P_{n, y_n} + \lambda\left(\|W_1\|_F^2 + \|W_2\|_F^2\right),$$
 #

@@ -18,8 +18,10 @@
 # example is a row $x$ ($1 \times D$, here $D = 2$) with a label $y_n \in \{-1, +1\}$; the net has one
 # ReLU hidden layer of $H$ units and a scalar output (the notation of [Notation](../../notation/)):
 #
-# $$a = \max(x W_i + b_i^\top, 0), \qquad \hat y_n = a\, w_o + b_o, \qquad
-# W_i \in \mathbb{R}^{D \times H},\; b_i, w_o \in \mathbb{R}^{H},\; b_o \in \mathbb{R}.$$
+# $$\begin{gathered}
+# a = \max(x W_i + b_i^\top, 0), \qquad \hat y_n = a\, w_o + b_o, \\
+# W_i \in \mathbb{R}^{D \times H},\; b_i, w_o \in \mathbb{R}^{H},\; b_o \in \mathbb{R}.
+# \end{gathered}$$
 #
 # The loss is the **sum** over the $N$ training examples of the logistic loss,
 # $L = \sum_n \log(1 + e^{-y_n \hat y_n})$, as in the course exercise this set-up comes from (a

@@ -1,30 +1,30 @@
 """matgrad: the reference NumPy implementation behind the matgrad site.
 
-Backpropagation for MLPs in matrix notation, with rows as examples (``Z = X W + b``), gradients
+Backpropagation for MLPs in matrix notation, with rows as examples (`Z = X W + b`), gradients
 of their variable's shape and numerator-layout Jacobians with column-major vec. Every public name
 is importable from here; the modules keep one concept each:
 
-- :mod:`matgrad.gradcheck`: vec/unvec, finite differences, relative error, gradient check and its diagnosis
-- :mod:`matgrad.exercises`: checkable exercises, ``check(exercise_id, candidate)`` (imported on demand)
-- :mod:`matgrad.activations`: relu, sigmoid, softmax, log_softmax and derivatives; the tanh and
+- `matgrad.gradcheck`: vec/unvec, finite differences, relative error, gradient check and its diagnosis
+- `matgrad.exercises`: checkable exercises, `check(exercise_id, candidate)` (imported on demand)
+- `matgrad.activations`: relu, sigmoid, softmax, log_softmax and derivatives; the tanh and
   GELU (tanh form) layers
-- :mod:`matgrad.dropout`: inverted dropout (forward/backward pair, the mask kept in the cache)
-- :mod:`matgrad.layers`: forward/backward pairs (affine, relu, sigmoid, softmax)
-- :mod:`matgrad.attention`: scaled dot-product attention (causal mask) and multi-head self-attention
-- :mod:`matgrad.losses`: softmax cross-entropy (mean), logistic loss (sum), mean squared error (mean), L2 penalty
-- :mod:`matgrad.normalization`: batch norm and layer norm (forward/backward pairs)
-- :mod:`matgrad.mlp`: the M-layer ReLU net (and the two-layer case)
-- :mod:`matgrad.logistic_net`: the single-output logistic net of a common course exercise
+- `matgrad.dropout`: inverted dropout (forward/backward pair, the mask kept in the cache)
+- `matgrad.layers`: forward/backward pairs (affine, relu, sigmoid, softmax)
+- `matgrad.attention`: scaled dot-product attention (causal mask) and multi-head self-attention
+- `matgrad.losses`: softmax cross-entropy (mean), logistic loss (sum), mean squared error (mean), L2 penalty
+- `matgrad.normalization`: batch norm and layer norm (forward/backward pairs)
+- `matgrad.mlp`: the M-layer ReLU net (and the two-layer case)
+- `matgrad.logistic_net`: the single-output logistic net of a common course exercise
   (Wi (d, h), bi (h,), Wo (h,), bo scalar; summed logistic loss, labels -1/+1)
-- :mod:`matgrad.training`: gradient descent and SGD
-- :mod:`matgrad.datasets`: iris, rings, train/test split
-- :mod:`matgrad.kernels`: the fast, unchecked, in-place kernels the two nets run (not re-exported)
+- `matgrad.training`: gradient descent and SGD
+- `matgrad.datasets`: iris, rings, train/test split
+- `matgrad.kernels`: the fast, unchecked, in-place kernels the two nets run (not re-exported)
 
-Gradient names: ``dA`` always means dL/dA, the gradient of the scalar loss L with respect to A,
-of A's shape (``dW``, ``db``, ``dZ``, ``dyhat``, ``dWi``, ``dbo``, ...); the pages write the
+Gradient names: `dA` always means dL/dA, the gradient of the scalar loss L with respect to A,
+of A's shape (`dW`, `db`, `dZ`, `dyhat`, `dWi`, `dbo`, ...); the pages write the
 gradient of a layer's pre-activation, dZ_l, as G_l. Teaching code (activations, layers, losses)
 is written as the formulas of the pages; the nets validate their inputs once per call and run
-:mod:`matgrad.kernels`, which tests hold equal to the composition of the teaching layers.
+`matgrad.kernels`, which tests hold equal to the composition of the teaching layers.
 """
 
 from .activations import (

@@ -12,7 +12,7 @@ Dtype policy (the same everywhere in matgrad):
 - Python numbers (and NumPy scalars that subclass them) are "weak": they take the dtype of the arrays;
 - any other dtype (float16, longdouble, complex, object, strings) is an error.
 
-Finiteness policy: every floating input is checked once per call by :func:`check_finite`, which
+Finiteness policy: every floating input is checked once per call by `check_finite`, which
 takes all the arrays of the call at once and names the first one holding a NaN or an infinity.
 
 Each check is O(1) Python work, plus at most one pass over an array; the common case (float arrays
@@ -44,7 +44,7 @@ _vdot, _isfinite = np.vdot, math.isfinite  # bound once: check_finite runs on ev
 
 
 def as_numeric(a: ArrayLike, name: str) -> NDArray[Any]:
-    """Return ``np.asarray(a)`` after checking it holds real numbers (bool, int, uint or float)."""
+    """Return `np.asarray(a)` after checking it holds real numbers (bool, int, uint or float)."""
     if type(a) is np.ndarray and (a.dtype is _F64 or a.dtype is _F32):
         return a  # the common case: nothing to convert or check
     arr = np.asarray(a)
@@ -56,7 +56,7 @@ def as_numeric(a: ArrayLike, name: str) -> NDArray[Any]:
 
 
 def common_float_dtype(*named: tuple[str, NDArray[Any]]) -> np.dtype[np.floating[Any]]:
-    """The one floating dtype shared by the floating arrays of the ``(name, array)`` pairs.
+    """The one floating dtype shared by the floating arrays of the `(name, array)` pairs.
 
     float64 if none is floating. Raises ValueError when float32 and float64 arrays are mixed.
     """
@@ -75,7 +75,7 @@ def common_float_dtype(*named: tuple[str, NDArray[Any]]) -> np.dtype[np.floating
 
 
 def to_float(arr: NDArray[Any], dtype: np.dtype[np.floating[Any]]) -> FloatArray:
-    """``arr`` itself when it already has ``dtype`` (no copy), else a converted copy (integer input)."""
+    """`arr` itself when it already has `dtype` (no copy), else a converted copy (integer input)."""
     return arr if arr.dtype == dtype else arr.astype(dtype)
 
 
@@ -86,15 +86,15 @@ def float_array(a: ArrayLike, name: str) -> FloatArray:
 
 
 def check_finite(names: Sequence[str], arrays: Sequence[NDArray[Any]]) -> None:
-    """Raise ValueError naming the first of ``arrays`` (called ``names``) with a NaN or +-inf entry.
+    """Raise ValueError naming the first of `arrays` (called `names`) with a NaN or +-inf entry.
 
     The one finiteness check of matgrad: every public function calls it once, with all its arrays.
-    Each array is probed by one pass, ``a . a`` (the dot product of its entries with themselves,
+    Each array is probed by one pass, `a . a` (the dot product of its entries with themselves,
     no temporary copy for a large contiguous array), which is finite unless an entry is NaN or
     infinite, or the sum of squares overflows (an integer array's probe is always finite). Only
     when a probe is not finite are that array's entries inspected one by one, and the error names
-    the first non-finite entry. (``np.vdot`` runs no floating-point error check, so an overflow
-    gives inf without a warning; ``tests/unit/test_checks.py`` pins that.)
+    the first non-finite entry. (`np.vdot` runs no floating-point error check, so an overflow
+    gives inf without a warning; `tests/unit/test_checks.py` pins that.)
     """
     i = -1
     for a in arrays:
@@ -124,7 +124,7 @@ def _raise_if_not_finite(arr: NDArray[Any], name: str) -> None:
 
 
 def check_ndim(arr: NDArray[Any], name: str, ndims: tuple[int, ...], symbols: str) -> None:
-    """Raise ValueError unless ``arr.ndim`` is in ``ndims``; ``symbols`` describes the expected shape."""
+    """Raise ValueError unless `arr.ndim` is in `ndims`; `symbols` describes the expected shape."""
     if arr.ndim not in ndims:
         raise ValueError(f"{name} must have shape {symbols}; got shape {arr.shape}")
 
@@ -147,7 +147,7 @@ def scalar(value: object, name: str, *, minimum: float | None = None) -> float:
 
 
 def positive_int(value: object, name: str, *, minimum: int = 1) -> int:
-    """An int >= ``minimum`` (bools and floats rejected)."""
+    """An int >= `minimum` (bools and floats rejected)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{name} must be an integer >= {minimum}; got {type(value).__name__} {value!r}")
     if value < minimum:
@@ -156,7 +156,7 @@ def positive_int(value: object, name: str, *, minimum: int = 1) -> int:
 
 
 def class_labels(y: ArrayLike, n_rows: int, n_classes: int, name: str = "y") -> IntArray:
-    """Integer class labels ``(N,)`` in {0, ..., C-1}, from integer labels ``(N,)`` or one-hot ``(N, C)``.
+    """Integer class labels `(N,)` in {0, ..., C-1}, from integer labels `(N,)` or one-hot `(N, C)`.
 
     Raises ValueError for: a float/bool/other dtype in the 1-D form (labels must be integers),
     the wrong length, negative labels, labels >= C, or a 2-D target that is not one-hot.
@@ -202,7 +202,7 @@ def class_labels(y: ArrayLike, n_rows: int, n_classes: int, name: str = "y") -> 
 
 
 def sign_labels(y: ArrayLike, shape: tuple[int, ...], dtype: np.dtype[np.floating[Any]], name: str = "y") -> FloatArray:
-    """Logistic labels: an array of ``shape`` with every entry -1 or +1, returned in ``dtype``.
+    """Logistic labels: an array of `shape` with every entry -1 or +1, returned in `dtype`.
 
     Raises ValueError for the wrong shape, a non-numeric dtype, or any value other than -1/+1.
     """
@@ -219,9 +219,9 @@ def sign_labels(y: ArrayLike, shape: tuple[int, ...], dtype: np.dtype[np.floatin
 
 
 def sign_label(y: object, name: str = "y") -> float | None:
-    """A single logistic label as the float -1.0 or 1.0 when ``y`` is the Python number -1 or 1, else None.
+    """A single logistic label as the float -1.0 or 1.0 when `y` is the Python number -1 or 1, else None.
 
-    The fast path of :func:`sign_labels` for one example; None sends the caller to the full check.
+    The fast path of `sign_labels` for one example; None sends the caller to the full check.
     """
     if (type(y) is int or type(y) is float) and (y == 1 or y == -1):
         return float(y)
@@ -231,9 +231,9 @@ def sign_label(y: object, name: str = "y") -> float | None:
 def check_upstream(
     d_out: ArrayLike, shape: tuple[int, ...], dtype: np.dtype[np.floating[Any]], name: str
 ) -> FloatArray:
-    """An upstream gradient checked against its forward pass: ``shape``, the cache's float ``dtype``, finite.
+    """An upstream gradient checked against its forward pass: `shape`, the cache's float `dtype`, finite.
 
-    Integer input is converted to ``dtype``; a float of the other precision is an error (never upcast).
+    Integer input is converted to `dtype`; a float of the other precision is an error (never upcast).
     """
     d = as_numeric(d_out, name)
     if d.shape != shape:

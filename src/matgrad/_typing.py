@@ -1,8 +1,8 @@
 """Type aliases used in the signatures of matgrad (private module; the aliases are public names).
 
-Inputs are annotated ``numpy.typing.ArrayLike`` (anything ``np.asarray`` accepts); every array
-matgrad returns is a :data:`FloatArray`, float32 or float64 (the dtype of the inputs, see
-``matgrad._checks``).
+Inputs are annotated `numpy.typing.ArrayLike` (anything `np.asarray` accepts); every array
+matgrad returns is a `FloatArray`, float32 or float64 (the dtype of the inputs, see
+`matgrad._checks`).
 """
 
 from __future__ import annotations

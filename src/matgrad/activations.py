@@ -5,11 +5,11 @@ the last axis (softmax, log_softmax), keeps the dtype of a float32/float64 input
 computed in float64), and raises ValueError on NaN or infinite input: a non-finite logit would
 silently turn a whole row of probabilities into NaN.
 
-Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``FloatArray``
-(``NDArray[np.floating]``: float32 or float64, the inputs' dtype) out.
+Types in the signatures: `ArrayLike` (anything `np.asarray` accepts) in, `FloatArray`
+(`NDArray[np.floating]`: float32 or float64, the inputs' dtype) out.
 
 The two activation layers defined here, tanh and GELU, are forward/backward pairs like those of
-:mod:`matgrad.layers`: ``A, cache = <name>_forward(Z)`` and ``dZ = <name>_backward(dA, cache)``.
+`matgrad.layers`: `A, cache = <name>_forward(Z)` and `dZ = <name>_backward(dA, cache)`.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def _finite_float(Z: ArrayLike, name: str = "Z") -> FloatArray:
 
 
 def relu(Z: ArrayLike) -> FloatArray:
-    """Rectified linear unit ``max(Z, 0)``, entry by entry.
+    """Rectified linear unit `max(Z, 0)`, entry by entry.
 
     Parameters
     ----------
@@ -64,7 +64,7 @@ def relu(Z: ArrayLike) -> FloatArray:
 
 
 def relu_derivative(Z: ArrayLike) -> FloatArray:
-    """Derivative of :func:`relu`: the 0/1 mask ``Z > 0`` (0 at the kink Z = 0, by convention).
+    """Derivative of `relu`: the 0/1 mask `Z > 0` (0 at the kink Z = 0, by convention).
 
     Parameters
     ----------
@@ -77,16 +77,16 @@ def relu_derivative(Z: ArrayLike) -> FloatArray:
     Raises
     ------
     ValueError
-        As :func:`relu`.
+        As `relu`.
     """
     Z = _finite_float(Z)
     return (Z > 0).astype(Z.dtype)
 
 
 def sigmoid(Z: ArrayLike) -> FloatArray:
-    """Logistic sigmoid ``1 / (1 + exp(-Z))``, entry by entry, without overflow.
+    """Logistic sigmoid `1 / (1 + exp(-Z))`, entry by entry, without overflow.
 
-    Uses ``e = exp(-|Z|) <= 1``: ``sigmoid(Z) = 1/(1+e)`` for Z >= 0 and ``e/(1+e)`` for Z < 0, so no
+    Uses `e = exp(-|Z|) <= 1`: `sigmoid(Z) = 1/(1+e)` for Z >= 0 and `e/(1+e)` for Z < 0, so no
     exponential can overflow and small values keep full relative precision (sigmoid(-700) > 0).
 
     Parameters
@@ -100,7 +100,7 @@ def sigmoid(Z: ArrayLike) -> FloatArray:
     Raises
     ------
     ValueError
-        As :func:`relu`.
+        As `relu`.
     """
     Z = _finite_float(Z)
     e = np.exp(-np.abs(Z))  # in (0, 1]: cannot overflow
@@ -109,7 +109,7 @@ def sigmoid(Z: ArrayLike) -> FloatArray:
 
 
 def softmax(Z: ArrayLike) -> FloatArray:
-    """Row-wise softmax ``P[i, c] = exp(Z[i, c]) / sum_k exp(Z[i, k])``, stable for any finite Z.
+    """Row-wise softmax `P[i, c] = exp(Z[i, c]) / sum_k exp(Z[i, k])`, stable for any finite Z.
 
     The row maximum is subtracted before exponentiating (softmax is unchanged by a constant shift
     of a row), so every exponent is <= 0 and the largest is exactly 1.
@@ -136,7 +136,7 @@ def softmax(Z: ArrayLike) -> FloatArray:
 
 
 def log_softmax(Z: ArrayLike) -> FloatArray:
-    """Row-wise log-softmax ``Z - logsumexp(Z)``, computed without forming softmax first.
+    """Row-wise log-softmax `Z - logsumexp(Z)`, computed without forming softmax first.
 
     Parameters
     ----------
@@ -144,12 +144,12 @@ def log_softmax(Z: ArrayLike) -> FloatArray:
 
     Returns
     -------
-    ndarray of Z's shape and float dtype; ``exp`` of each row sums to 1.
+    ndarray of Z's shape and float dtype; `exp` of each row sums to 1.
 
     Raises
     ------
     ValueError
-        As :func:`softmax`.
+        As `softmax`.
     """
     Z = _finite_float(Z)
     _check_class_axis(Z)
@@ -159,9 +159,9 @@ def log_softmax(Z: ArrayLike) -> FloatArray:
 
 
 def softmax_jacobian(p: ArrayLike) -> FloatArray:
-    """Jacobian of the softmax of one row, written in terms of its output ``p = softmax(z)``.
+    """Jacobian of the softmax of one row, written in terms of its output `p = softmax(z)`.
 
-    ``J[j, k] = d p_j / d z_k = p_j (delta_jk - p_k)``, i.e. ``J = diag(p) - p p^T`` (symmetric,
+    `J[j, k] = d p_j / d z_k = p_j (delta_jk - p_k)`, i.e. `J = diag(p) - p p^T` (symmetric,
     so numerator and denominator layouts coincide; every row and column sums to 0).
 
     Parameters
@@ -197,11 +197,11 @@ def _check_class_axis(Z: FloatArray) -> None:
 # ---------------------------------------------------------------------------- tanh layer: A = tanh(Z)
 
 TanhCache: TypeAlias = FloatArray
-"""The cache of :func:`tanh_forward`: its output A itself (the derivative is 1 - A * A)."""
+"""The cache of `tanh_forward`: its output A itself (the derivative is 1 - A * A)."""
 
 
 def tanh_forward(Z: ArrayLike) -> tuple[FloatArray, TanhCache]:
-    """Tanh layer ``A = tanh(Z)``, entry by entry (``np.tanh`` saturates to +-1 without overflow).
+    """Tanh layer `A = tanh(Z)`, entry by entry (`np.tanh` saturates to +-1 without overflow).
 
     Parameters
     ----------
@@ -210,7 +210,7 @@ def tanh_forward(Z: ArrayLike) -> tuple[FloatArray, TanhCache]:
     Returns
     -------
     A : ndarray of Z's shape and float dtype, entries in [-1, 1]
-    cache : A itself (the derivative is ``1 - A * A``)
+    cache : A itself (the derivative is `1 - A * A`)
 
     Raises
     ------
@@ -222,12 +222,12 @@ def tanh_forward(Z: ArrayLike) -> tuple[FloatArray, TanhCache]:
 
 
 def tanh_backward(dA: ArrayLike, cache: TanhCache) -> FloatArray:
-    """Backward pass of :func:`tanh_forward`: ``dZ = dA * (1 - A * A)``.
+    """Backward pass of `tanh_forward`: `dZ = dA * (1 - A * A)`.
 
     Parameters
     ----------
     dA : array_like of A's shape (N, H), the upstream gradient dL/dA
-    cache : A from :func:`tanh_forward`
+    cache : A from `tanh_forward`
 
     Returns
     -------
@@ -251,21 +251,21 @@ _GELU_CLIP = 100.0  # |Z| beyond which Phi is exactly 0 or 1 in float32 and floa
 
 
 class GeluCache(NamedTuple):
-    """What :func:`gelu_backward` needs from the forward pass."""
+    """What `gelu_backward` needs from the forward pass."""
 
     Z: FloatArray
     """The input, (N, H)."""
     Phi: FloatArray
-    """``(1 + tanh(u)) / 2 = sigmoid(2 u)`` with ``u = c (Z + a Z^3)``, (N, H): the tanh form's Phi(Z)."""
+    """`(1 + tanh(u)) / 2 = sigmoid(2 u)` with `u = c (Z + a Z^3)`, (N, H): the tanh form's Phi(Z)."""
 
 
 def gelu_forward(Z: ArrayLike) -> tuple[FloatArray, GeluCache]:
-    """GELU layer in its tanh form, ``A = Z * Phi`` with ``Phi = (1 + tanh(u)) / 2``, ``u = c (Z + a Z^3)``.
+    """GELU layer in its tanh form, `A = Z * Phi` with `Phi = (1 + tanh(u)) / 2`, `u = c (Z + a Z^3)`.
 
-    ``c = sqrt(2 / pi)`` and ``a = 0.044715``: Phi approximates the standard normal CDF, so A
-    approximates ``Z * Phi_normal(Z)`` (the exact GELU; NumPy has no erf). This is the form GPT-2 uses
-    (torch: ``gelu(approximate="tanh")``). Computed as ``Phi = sigmoid(2 u)``, the same number without
-    the cancellation of ``1 + tanh(u)`` for negative u; the cubic is evaluated at Z clipped to
+    `c = sqrt(2 / pi)` and `a = 0.044715`: Phi approximates the standard normal CDF, so A
+    approximates `Z * Phi_normal(Z)` (the exact GELU; NumPy has no erf). This is the form GPT-2 uses
+    (torch: `gelu(approximate="tanh")`). Computed as `Phi = sigmoid(2 u)`, the same number without
+    the cancellation of `1 + tanh(u)` for negative u; the cubic is evaluated at Z clipped to
     [-100, 100], where Phi is already exactly 0 or 1, so no power of a large Z can overflow.
 
     Parameters
@@ -289,15 +289,15 @@ def gelu_forward(Z: ArrayLike) -> tuple[FloatArray, GeluCache]:
 
 
 def gelu_backward(dA: ArrayLike, cache: GeluCache) -> FloatArray:
-    """Backward pass of :func:`gelu_forward`: ``dZ = dA * (Phi + 2 Z Phi (1 - Phi) u')``.
+    """Backward pass of `gelu_forward`: `dZ = dA * (Phi + 2 Z Phi (1 - Phi) u')`.
 
-    With ``u' = c (1 + 3 a Z^2)``: the derivative of ``Z Phi`` is ``Phi + Z Phi'`` and
-    ``Phi' = (1 - tanh(u)^2) u' / 2 = 2 Phi (1 - Phi) u'``.
+    With `u' = c (1 + 3 a Z^2)`: the derivative of `Z Phi` is `Phi + Z Phi'` and
+    `Phi' = (1 - tanh(u)^2) u' / 2 = 2 Phi (1 - Phi) u'`.
 
     Parameters
     ----------
     dA : array_like of A's shape (N, H), the upstream gradient dL/dA
-    cache : GeluCache (Z, Phi) from :func:`gelu_forward`
+    cache : GeluCache (Z, Phi) from `gelu_forward`
 
     Returns
     -------

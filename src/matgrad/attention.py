@@ -6,7 +6,7 @@ Rows are tokens. Queries Q (N, H) attend to keys K (S, H) and values V (S, H_v):
     Pi    = softmax(Sigma)       (N, S)  row by row: the attention weights, each row sums to 1
     O     = Pi V                 (N, H_v)
 
-With ``causal=True`` (S = N) query i sees keys j <= i only: the scores with j > i are left out of
+With `causal=True` (S = N) query i sees keys j <= i only: the scores with j > i are left out of
 the softmax (their weights are exactly 0). Self-attention projects one input X (N, D) to
 Q = X W_Q, K = X W_K, V = X W_V (each N x H, W_* of shape (D, H)), splits their columns into
 n_heads blocks of H / n_heads, runs attention on each block and multiplies the concatenated
@@ -45,7 +45,7 @@ __all__ = [
 
 
 class AttentionCache(NamedTuple):
-    """What :func:`attention_backward` needs: the inputs and the attention weights (not copies)."""
+    """What `attention_backward` needs: the inputs and the attention weights (not copies)."""
 
     Q: FloatArray
     """The queries, (N, H)."""
@@ -64,7 +64,7 @@ def _causal_flag(causal: object) -> bool:
 
 
 def _row_softmax(Sigma: FloatArray, keep: NDArray[np.bool_] | None) -> FloatArray:
-    """Softmax of each row of Sigma over the entries ``keep`` marks (all when keep is None).
+    """Softmax of each row of Sigma over the entries `keep` marks (all when keep is None).
 
     Stable: the largest kept score of each row is subtracted first, so no exponent is positive.
     Left-out entries get weight exactly 0; a row with nothing kept gets all zeros (never NaN).
@@ -86,7 +86,7 @@ def _row_softmax(Sigma: FloatArray, keep: NDArray[np.bool_] | None) -> FloatArra
 def attention_forward(
     Q: ArrayLike, K: ArrayLike, V: ArrayLike, causal: bool = False
 ) -> tuple[FloatArray, AttentionCache]:
-    """Scaled dot-product attention ``O = softmax(Q K^T / sqrt(H)) V``, the softmax over each row.
+    """Scaled dot-product attention `O = softmax(Q K^T / sqrt(H)) V`, the softmax over each row.
 
     Parameters
     ----------
@@ -98,13 +98,13 @@ def attention_forward(
     Returns
     -------
     O : ndarray of shape (N, H_v), row i the weighted mean of the values with row i of Pi
-    cache : AttentionCache, the named tuple (Q, K, V, Pi), for :func:`attention_backward`
+    cache : AttentionCache, the named tuple (Q, K, V, Pi), for `attention_backward`
 
     Raises
     ------
     ValueError
         On shape mismatch (K's columns vs Q's, V's rows vs K's), no key (S = 0) or H = 0,
-        ``causal=True`` with S != N, a causal that is not a bool, mixed float32 and float64,
+        `causal=True` with S != N, a causal that is not a bool, mixed float32 and float64,
         non-finite entries, or scores that overflow.
     """
     Q, K, V = as_numeric(Q, "Q"), as_numeric(K, "K"), as_numeric(V, "V")
@@ -134,16 +134,16 @@ def attention_forward(
 
 
 def attention_backward(dO: ArrayLike, cache: AttentionCache) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Backward pass of :func:`attention_forward`.
+    """Backward pass of `attention_forward`.
 
-    With the upstream gradient ``dO = dL/dO``: ``dV = Pi^T dO``, ``dPi = dO V^T``, the softmax step
-    ``dSigma = Pi * (dPi - rowsum(dPi * Pi))``, then ``dQ = dSigma K / sqrt(H)`` and
-    ``dK = dSigma^T Q / sqrt(H)``. Masked scores have Pi = 0, so their dSigma is 0 too.
+    With the upstream gradient `dO = dL/dO`: `dV = Pi^T dO`, `dPi = dO V^T`, the softmax step
+    `dSigma = Pi * (dPi - rowsum(dPi * Pi))`, then `dQ = dSigma K / sqrt(H)` and
+    `dK = dSigma^T Q / sqrt(H)`. Masked scores have Pi = 0, so their dSigma is 0 too.
 
     Parameters
     ----------
     dO : array_like of shape (N, H_v), the upstream gradient
-    cache : the AttentionCache (Q, K, V, Pi) returned by :func:`attention_forward`
+    cache : the AttentionCache (Q, K, V, Pi) returned by `attention_forward`
 
     Returns
     -------
@@ -168,7 +168,7 @@ def attention_backward(dO: ArrayLike, cache: AttentionCache) -> tuple[FloatArray
 
 
 class SelfAttentionCache(NamedTuple):
-    """What :func:`self_attention_backward` needs from the forward pass (arrays are not copies)."""
+    """What `self_attention_backward` needs from the forward pass (arrays are not copies)."""
 
     X: FloatArray
     """The input, (N, D)."""
@@ -195,10 +195,10 @@ def self_attention_forward(
     n_heads: int = 1,
     causal: bool = False,
 ) -> tuple[FloatArray, SelfAttentionCache]:
-    """Multi-head self-attention ``Y = [O_1 ... O_h] W_O`` with ``O_k = attention(Q_k, K_k, V_k)``.
+    """Multi-head self-attention `Y = [O_1 ... O_h] W_O` with `O_k = attention(Q_k, K_k, V_k)`.
 
-    ``Q = X W_Q``, ``K = X W_K``, ``V = X W_V`` (each N x H); head k takes the columns
-    ``k * H/h .. (k+1) * H/h - 1`` of each (h = n_heads) and scales its scores by ``sqrt(H/h)``.
+    `Q = X W_Q`, `K = X W_K`, `V = X W_V` (each N x H); head k takes the columns
+    `k * H/h .. (k+1) * H/h - 1` of each (h = n_heads) and scales its scores by `sqrt(H/h)`.
 
     Parameters
     ----------
@@ -211,7 +211,7 @@ def self_attention_forward(
     Returns
     -------
     Y : ndarray of shape (N, D)
-    cache : SelfAttentionCache, for :func:`self_attention_backward`
+    cache : SelfAttentionCache, for `self_attention_backward`
 
     Raises
     ------
@@ -256,17 +256,17 @@ def self_attention_forward(
 def self_attention_backward(
     dY: ArrayLike, cache: SelfAttentionCache
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Backward pass of :func:`self_attention_forward`.
+    """Backward pass of `self_attention_forward`.
 
-    ``dWo = O^T dY`` and ``dO = dY Wo^T``; each head's block of dO goes through
-    :func:`attention_backward`, giving the blocks of dQ, dK, dV (N x H); then ``dWq = X^T dQ``,
-    ``dWk = X^T dK``, ``dWv = X^T dV``, and X, used three times, gets the sum
-    ``dX = dQ Wq^T + dK Wk^T + dV Wv^T``.
+    `dWo = O^T dY` and `dO = dY Wo^T`; each head's block of dO goes through
+    `attention_backward`, giving the blocks of dQ, dK, dV (N x H); then `dWq = X^T dQ`,
+    `dWk = X^T dK`, `dWv = X^T dV`, and X, used three times, gets the sum
+    `dX = dQ Wq^T + dK Wk^T + dV Wv^T`.
 
     Parameters
     ----------
     dY : array_like of shape (N, D), the upstream gradient
-    cache : the SelfAttentionCache returned by :func:`self_attention_forward`
+    cache : the SelfAttentionCache returned by `self_attention_forward`
 
     Returns
     -------

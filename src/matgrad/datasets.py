@@ -22,14 +22,14 @@ IRIS_CLASSES = ("setosa", "versicolor", "virginica")
 def load_iris() -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Fisher's iris data (1936): 150 flowers, 4 measurements in cm, 3 species of 50.
 
-    Read from ``matgrad/data/iris.csv`` (provenance in ``src/matgrad/data/README.md``). Rows are in
+    Read from `matgrad/data/iris.csv` (provenance in `src/matgrad/data/README.md`). Rows are in
     the file's order: 50 setosa, then 50 versicolor, then 50 virginica.
 
     Returns
     -------
     X : ndarray of shape (150, 4), float64: sepal length, sepal width, petal length, petal width
-        (see ``IRIS_FEATURES``); a new array at every call
-    y : ndarray of shape (150,), int64 in {0, 1, 2} (names in ``IRIS_CLASSES``)
+        (see `IRIS_FEATURES`); a new array at every call
+    y : ndarray of shape (150,), int64 in {0, 1, 2} (names in `IRIS_CLASSES`)
     """
     with files("matgrad").joinpath("data/iris.csv").open("r", encoding="ascii") as fh:
         table = np.loadtxt(fh, delimiter=",", skiprows=1, dtype=np.float64)
@@ -39,7 +39,7 @@ def load_iris() -> tuple[NDArray[np.float64], NDArray[np.int64]]:
 def make_rings(n: int, rng: np.random.Generator, noise: float = 0.1) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Two concentric noisy rings in the plane, labels -1 (inner, radius 1) and +1 (outer, radius 2).
 
-    Angles are uniform; each point's radius is its ring's radius plus ``noise`` times a standard
+    Angles are uniform; each point's radius is its ring's radius plus `noise` times a standard
     normal draw. The classes are split as evenly as possible (the extra point of an odd n is +1)
     and the rows are shuffled. No straight line separates the rings (every line through the
     middle cuts both), while a small ReLU net separates them easily when noise is small.
@@ -47,7 +47,7 @@ def make_rings(n: int, rng: np.random.Generator, noise: float = 0.1) -> tuple[ND
     Parameters
     ----------
     n : int >= 2, number of points
-    rng : np.random.Generator, the only source of randomness (``np.random.default_rng(seed)``)
+    rng : np.random.Generator, the only source of randomness (`np.random.default_rng(seed)`)
     noise : float >= 0, standard deviation of the radial noise (the rings are 1 apart)
 
     Returns
@@ -75,13 +75,13 @@ def make_rings(n: int, rng: np.random.Generator, noise: float = 0.1) -> tuple[ND
 def train_test_split(
     X: ArrayLike, y: ArrayLike, test_fraction: float, rng: np.random.Generator
 ) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any], NDArray[Any]]:
-    """Shuffle the rows with ``rng`` and split them into a training and a test set.
+    """Shuffle the rows with `rng` and split them into a training and a test set.
 
     Parameters
     ----------
     X : array_like of shape (N, D) (any number of dimensions, rows first)
     y : array_like of shape (N,) (or (N, C))
-    test_fraction : float in (0, 1); the test set has ``round(test_fraction * N)`` rows, at least
+    test_fraction : float in (0, 1); the test set has `round(test_fraction * N)` rows, at least
         one and at most N - 1
     rng : np.random.Generator
 

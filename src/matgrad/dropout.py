@@ -1,13 +1,13 @@
-"""Inverted dropout as a forward/backward pair: ``Y = X * M / (1 - p)`` with a random 0/1 mask M.
+"""Inverted dropout as a forward/backward pair: `Y = X * M / (1 - p)` with a random 0/1 mask M.
 
-In training, each entry of X is kept with probability ``1 - p`` (``M = 1``) and dropped
-(``M = 0``) with probability p; the kept entries are scaled by ``1 / (1 - p)``, so that
-``E[Y] = X`` and the net needs no rescaling at test time (where dropout is simply left out).
-The mask is drawn from the Generator passed in (``np.random.default_rng(seed)``), never from
+In training, each entry of X is kept with probability `1 - p` (`M = 1`) and dropped
+(`M = 0`) with probability p; the kept entries are scaled by `1 / (1 - p)`, so that
+`E[Y] = X` and the net needs no rescaling at test time (where dropout is simply left out).
+The mask is drawn from the Generator passed in (`np.random.default_rng(seed)`), never from
 global state, and kept in the cache: the backward pass multiplies by the same mask,
-``dX = dY * M / (1 - p)``. For a fixed mask the layer is linear in X.
+`dX = dY * M / (1 - p)`. For a fixed mask the layer is linear in X.
 
-Bad input raises ValueError: a rate outside [0, 1), a ``rng`` that is not a Generator, a non-finite
+Bad input raises ValueError: a rate outside [0, 1), a `rng` that is not a Generator, a non-finite
 X, or an upstream gradient of the wrong shape or dtype.
 """
 
@@ -25,7 +25,7 @@ __all__ = ["DropoutCache", "dropout_backward", "dropout_forward"]
 
 
 class DropoutCache(NamedTuple):
-    """What :func:`dropout_backward` needs from the forward pass: the mask and the rate."""
+    """What `dropout_backward` needs from the forward pass: the mask and the rate."""
 
     mask: FloatArray
     """M, X's shape and dtype: 1.0 where the entry was kept, 0.0 where it was dropped."""
@@ -34,10 +34,10 @@ class DropoutCache(NamedTuple):
 
 
 def dropout_forward(X: ArrayLike, p: float, rng: np.random.Generator) -> tuple[FloatArray, DropoutCache]:
-    """Inverted dropout ``Y = X * M / (1 - p)``, the mask M drawn from ``rng``.
+    """Inverted dropout `Y = X * M / (1 - p)`, the mask M drawn from `rng`.
 
-    ``M = rng.random(X.shape) >= p`` (drawn in float64 whatever X's dtype, so one seed gives one mask):
-    each entry is kept with probability ``1 - p``. ``p = 0`` keeps everything (``Y`` equals X) but still
+    `M = rng.random(X.shape) >= p` (drawn in float64 whatever X's dtype, so one seed gives one mask):
+    each entry is kept with probability `1 - p`. `p = 0` keeps everything (`Y` equals X) but still
     draws from rng.
 
     Parameters
@@ -49,7 +49,7 @@ def dropout_forward(X: ArrayLike, p: float, rng: np.random.Generator) -> tuple[F
     Returns
     -------
     Y : ndarray of X's shape and float dtype
-    cache : DropoutCache (mask, p), for :func:`dropout_backward`
+    cache : DropoutCache (mask, p), for `dropout_backward`
 
     Raises
     ------
@@ -71,12 +71,12 @@ def dropout_forward(X: ArrayLike, p: float, rng: np.random.Generator) -> tuple[F
 
 
 def dropout_backward(dY: ArrayLike, cache: DropoutCache) -> FloatArray:
-    """Backward pass of :func:`dropout_forward`: ``dX = dY * M / (1 - p)``, with the forward pass's mask.
+    """Backward pass of `dropout_forward`: `dX = dY * M / (1 - p)`, with the forward pass's mask.
 
     Parameters
     ----------
     dY : array_like of Y's shape (N, H), the upstream gradient dL/dY
-    cache : DropoutCache (mask, p) from :func:`dropout_forward`
+    cache : DropoutCache (mask, p) from `dropout_forward`
 
     Returns
     -------

@@ -4,8 +4,8 @@ These are what every page and test uses to verify a derived gradient, so they ar
 simple: one loop over the entries of X, central differences, float64 only.
 
 Layouts (see the conventions page): a gradient has the shape of the variable it differentiates by;
-a Jacobian is in numerator layout, ``J[i, j] = d vec(f)_i / d vec(X)_j``, with vec stacking columns
-(``vec(A) == A.reshape(-1, order="F")``), so that ``vec(A X B) = (B^T kron A) vec(X)``.
+a Jacobian is in numerator layout, `J[i, j] = d vec(f)_i / d vec(X)_j`, with vec stacking columns
+(`vec(A) == A.reshape(-1, order="F")`), so that `vec(A X B) = (B^T kron A) vec(X)`.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ __all__ = [
 
 
 def vec(A: ArrayLike) -> NDArray[Any]:
-    """Stack the columns of ``A`` into one vector (column-major vec).
+    """Stack the columns of `A` into one vector (column-major vec).
 
     Parameters
     ----------
@@ -41,14 +41,14 @@ def vec(A: ArrayLike) -> NDArray[Any]:
 
     Returns
     -------
-    ndarray of shape (A.size,), equal to ``A.reshape(-1, order="F")``; a view when ``A`` is
-    Fortran-contiguous, otherwise a copy. Entry ``A[i, j]`` of an (m, n) matrix lands at ``i + j*m``.
+    ndarray of shape (A.size,), equal to `A.reshape(-1, order="F")`; a view when `A` is
+    Fortran-contiguous, otherwise a copy. Entry `A[i, j]` of an (m, n) matrix lands at `i + j*m`.
     """
     return np.asarray(A).reshape(-1, order="F")
 
 
 def unvec(v: ArrayLike, shape: int | tuple[int, ...]) -> NDArray[Any]:
-    """Inverse of :func:`vec`: refill an array of ``shape`` column by column from ``v``.
+    """Inverse of `vec`: refill an array of `shape` column by column from `v`.
 
     Parameters
     ----------
@@ -57,12 +57,12 @@ def unvec(v: ArrayLike, shape: int | tuple[int, ...]) -> NDArray[Any]:
 
     Returns
     -------
-    ndarray of ``shape`` with ``vec(unvec(v, shape)) == v``.
+    ndarray of `shape` with `vec(unvec(v, shape)) == v`.
 
     Raises
     ------
     ValueError
-        If ``v`` is not 1-D or its size is not ``prod(shape)``.
+        If `v` is not 1-D or its size is not `prod(shape)`.
     """
     v = np.asarray(v)
     given: Any = shape
@@ -93,14 +93,14 @@ def _check_eps(eps: float) -> float:
 
 
 def numerical_gradient(f: Callable[[NDArray[np.float64]], Any], X: ArrayLike, eps: float = 1e-6) -> NDArray[np.float64]:
-    """Central finite-difference gradient of a scalar function, on every entry of ``X``.
+    """Central finite-difference gradient of a scalar function, on every entry of `X`.
 
-    ``grad[idx] = (f(X + eps E_idx) - f(X - eps E_idx)) / (2 eps)``, one pair of calls per entry.
+    `grad[idx] = (f(X + eps E_idx) - f(X - eps E_idx)) / (2 eps)`, one pair of calls per entry.
 
     Parameters
     ----------
     f : callable
-        ``f(X) -> scalar`` (a float or any array of size 1). ``f`` receives a float64 copy of ``X``
+        `f(X) -> scalar` (a float or any array of size 1). `f` receives a float64 copy of `X`
         with one entry perturbed; it must not keep or modify it.
     X : array_like, any shape (e.g. (N, D))
         The point; integer input is used as float64.
@@ -114,8 +114,8 @@ def numerical_gradient(f: Callable[[NDArray[np.float64]], Any], X: ArrayLike, ep
     Raises
     ------
     ValueError
-        If ``X`` is float32 (too coarse for eps around 1e-6), non-numeric or non-finite, if ``eps``
-        is not positive, or if ``f`` does not return a single number.
+        If `X` is float32 (too coarse for eps around 1e-6), non-numeric or non-finite, if `eps`
+        is not positive, or if `f` does not return a single number.
     """
     eps = _check_eps(eps)
     Xp = _float64_copy(X)
@@ -150,20 +150,20 @@ def numerical_jacobian(
     Parameters
     ----------
     f : callable
-        ``f(X) -> array_like`` of any fixed shape (m entries in all); ``f`` receives a float64 copy.
+        `f(X) -> array_like` of any fixed shape (m entries in all); `f` receives a float64 copy.
     X : array_like, any shape (n entries)
     eps : float
 
     Returns
     -------
     J : ndarray of shape (f(X).size, X.size) = (m, n), float64, with
-        ``J[i, j] = d vec(f(X))_i / d vec(X)_j`` and vec column-major (:func:`vec`).
-        For a scalar f this is the 1 x n row ``vec(numerical_gradient(f, X))[None, :]``.
+        `J[i, j] = d vec(f(X))_i / d vec(X)_j` and vec column-major (`vec`).
+        For a scalar f this is the 1 x n row `vec(numerical_gradient(f, X))[None, :]`.
 
     Raises
     ------
     ValueError
-        As :func:`numerical_gradient`, and if the shape of ``f(X)`` changes between calls.
+        As `numerical_gradient`, and if the shape of `f(X)` changes between calls.
     """
     eps = _check_eps(eps)
     Xp = _float64_copy(X)
@@ -185,7 +185,7 @@ def numerical_jacobian(
 
 
 def relative_error(a: ArrayLike, b: ArrayLike) -> float:
-    """Relative error ``||a - b||_F / max(||a||_F, ||b||_F)`` between two arrays of the same shape.
+    """Relative error `||a - b||_F / max(||a||_F, ||b||_F)` between two arrays of the same shape.
 
     Parameters
     ----------
@@ -199,7 +199,7 @@ def relative_error(a: ArrayLike, b: ArrayLike) -> float:
     ------
     ValueError
         If the shapes differ (no broadcasting) or an entry is NaN or infinite (a NaN error would
-        make every ``error < tol`` comparison silently False and every ``error > tol`` silently pass).
+        make every `error < tol` comparison silently False and every `error > tol` silently pass).
     """
     a = as_numeric(a, "a")
     b = as_numeric(b, "b")
@@ -223,11 +223,11 @@ def relative_error(a: ArrayLike, b: ArrayLike) -> float:
 
 
 class Diagnosis(NamedTuple):
-    """What a failed gradient check recognised in the analytic gradient (see :func:`diagnose`).
+    """What a failed gradient check recognised in the analytic gradient (see `diagnose`).
 
-    ``kind`` is one of ``"scaled"``, ``"sign"``, ``"transposed"``, ``"regulariser"``, ``"mask"`` or
-    None (no pattern fits); ``factor`` is the fitted constant (``grad = factor * numeric`` for
-    "scaled" and "sign", ``grad - numeric = factor * X`` for "regulariser"), else None; ``hint``
+    `kind` is one of `"scaled"`, `"sign"`, `"transposed"`, `"regulariser"`, `"mask"` or
+    None (no pattern fits); `factor` is the fitted constant (`grad = factor * numeric` for
+    "scaled" and "sign", `grad - numeric = factor * X` for "regulariser"), else None; `hint`
     is one plain-language sentence ("" for None).
     """
 
@@ -250,7 +250,7 @@ def _near_integer(t: float) -> int | None:
 
 
 def _scale_hint(c: float) -> str:
-    """The usual cause of ``grad = c * numeric``."""
+    """The usual cause of `grad = c * numeric`."""
     size = abs(c)
     up, down = _near_integer(size), _near_integer(1.0 / size)
     opposite = ", and of the opposite sign (a sign error as well)" if c < 0 else ""
@@ -276,21 +276,21 @@ def _scale_hint(c: float) -> str:
 
 
 def diagnose(grad: ArrayLike, numeric: ArrayLike, X: ArrayLike | None = None, *, tol: float = 1e-7) -> Diagnosis:
-    """Recognise a classic mistake in a gradient ``grad`` that disagrees with ``numeric``.
+    """Recognise a classic mistake in a gradient `grad` that disagrees with `numeric`.
 
     Patterns, tried in this order; each is reported only when the repaired gradient passes the
-    check (relative error to ``numeric`` below ``tol``), so an unrelated error gets None:
+    check (relative error to `numeric` below `tol`), so an unrelated error gets None:
 
-    - ``"sign"``: ``-grad`` passes (a sign error, e.g. gradient ascent); factor -1.
-    - ``"scaled"``: ``grad / c`` passes for the least-squares factor
-      ``c = <grad, numeric> / <numeric, numeric>``; factor c. The hint names the usual cause of
+    - `"sign"`: `-grad` passes (a sign error, e.g. gradient ascent); factor -1.
+    - `"scaled"`: `grad / c` passes for the least-squares factor
+      `c = <grad, numeric> / <numeric, numeric>`; factor c. The hint names the usual cause of
       c = N or 1/N (sum versus mean over the batch), 2 or 1/2 (lambda versus lambda/2, a 1/2 in a
       squared error).
-    - ``"transposed"``: X is a square matrix and ``grad.T`` passes (a layout mix-up).
-    - ``"regulariser"``: ``grad - k X`` passes for the least-squares ``k`` (the difference is
+    - `"transposed"`: X is a square matrix and `grad.T` passes (a layout mix-up).
+    - `"regulariser"`: `grad - k X` passes for the least-squares `k` (the difference is
       proportional to X: a penalty term missing, halved or doubled); factor k. Needs X, not
       constant.
-    - ``"mask"``: entry by entry, grad and numeric agree (to ``tol`` times the larger norm) except
+    - `"mask"`: entry by entry, grad and numeric agree (to `tol` times the larger norm) except
       on some entries where one of the two is zero, and they agree on at least one non-zero entry
       (a ReLU mask applied where it should not be, or missing).
 
@@ -303,7 +303,7 @@ def diagnose(grad: ArrayLike, numeric: ArrayLike, X: ArrayLike | None = None, *,
 
     Returns
     -------
-    Diagnosis, the named tuple (kind, factor, hint); ``(None, None, "")`` when no pattern fits, when
+    Diagnosis, the named tuple (kind, factor, hint); `(None, None, "")` when no pattern fits, when
     grad has fewer than 2 entries, or when numeric is zero.
 
     Raises
@@ -361,12 +361,12 @@ def diagnose(grad: ArrayLike, numeric: ArrayLike, X: ArrayLike | None = None, *,
 
 
 class GradientCheckError(AssertionError):
-    """Raised by :func:`check_gradient` when the analytic and numerical gradients disagree.
+    """Raised by `check_gradient` when the analytic and numerical gradients disagree.
 
-    Attributes: ``error`` (relative error of the whole arrays), ``tol``, the worst entry's
-    ``index``, ``analytic``, ``numeric`` and ``entry_error`` (its own relative error), and what
-    :func:`diagnose` recognised: ``diagnosis`` (``"scaled"``, ``"sign"``, ``"transposed"``,
-    ``"regulariser"``, ``"mask"`` or None), ``factor`` (the fitted constant or None) and ``hint``
+    Attributes: `error` (relative error of the whole arrays), `tol`, the worst entry's
+    `index`, `analytic`, `numeric` and `entry_error` (its own relative error), and what
+    `diagnose` recognised: `diagnosis` (`"scaled"`, `"sign"`, `"transposed"`,
+    `"regulariser"`, `"mask"` or None), `factor` (the fitted constant or None) and `hint`
     (a plain-language sentence, also at the end of the message; "" when nothing is recognised).
     """
 
@@ -411,27 +411,27 @@ def check_gradient(
 
     Parameters
     ----------
-    f : callable, ``f(X) -> scalar``
+    f : callable, `f(X) -> scalar`
     X : array_like, any shape (float64 or integer)
-    grad : array_like of X's shape, the analytic gradient dL/dX at ``X``
+    grad : array_like of X's shape, the analytic gradient dL/dX at `X`
     eps : float, finite-difference step
     tol : float, the largest accepted relative error
 
     Returns
     -------
-    float, ``relative_error(grad, numerical_gradient(f, X, eps))``, when it is below ``tol``.
+    float, `relative_error(grad, numerical_gradient(f, X, eps))`, when it is below `tol`.
 
     Raises
     ------
     GradientCheckError (an AssertionError)
-        If the relative error is ``>= tol``; the message names the worst entry (largest absolute
+        If the relative error is `>= tol`; the message names the worst entry (largest absolute
         difference): its index, the analytic and numeric values and their relative error, and,
-        when :func:`diagnose` recognises a mistake (a factor such as N or 2, a sign, a transpose, a
-        penalty term, a mask), says which and its usual cause (attributes ``diagnosis``, ``factor``,
-        ``hint``).
+        when `diagnose` recognises a mistake (a factor such as N or 2, a sign, a transpose, a
+        penalty term, a mask), says which and its usual cause (attributes `diagnosis`, `factor`,
+        `hint`).
     ValueError
-        If ``grad`` does not have X's shape (the message says when it has the transposed shape),
-        ``grad`` or the numerical gradient is not finite, or as :func:`numerical_gradient`.
+        If `grad` does not have X's shape (the message says when it has the transposed shape),
+        `grad` or the numerical gradient is not finite, or as `numerical_gradient`.
     """
     X_arr = as_numeric(X, "X")
     grad = as_numeric(grad, "grad")

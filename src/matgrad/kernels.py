@@ -1,20 +1,20 @@
 """Fast kernels of the nets: the formulas of the layers and losses, unchecked and in place where it pays.
 
-:mod:`matgrad.layers`, :mod:`matgrad.losses` and :mod:`matgrad.activations` are the teaching
+`matgrad.layers`, `matgrad.losses` and `matgrad.activations` are the teaching
 code: each function validates its input and is written as the formula of its page. The nets
-(:mod:`matgrad.mlp`, :mod:`matgrad.logistic_net`) validate their inputs once per call and then run
-these kernels, which compute the same numbers (to rounding; ``tests/unit/test_kernels.py`` checks
+(`matgrad.mlp`, `matgrad.logistic_net`) validate their inputs once per call and then run
+these kernels, which compute the same numbers (to rounding; `tests/unit/test_kernels.py` checks
 each against its teaching function, and each net against the composition of its layers) with fewer
 passes over memory and fewer temporary arrays.
 
 Every kernel assumes validated input and checks nothing: float32 or float64 arrays of ONE dtype,
 finite, of the shapes in its docstring (integer labels in range, logistic labels -1/+1). A kernel
-whose name ends in ``_into`` overwrites one of its arguments, as its docstring says. Sizes use the
+whose name ends in `_into` overwrites one of its arguments, as its docstring says. Sizes use the
 symbols of the pages: N rows (examples), H units of a layer (H_prev below it), C classes, h hidden
-units of the logistic net. Gradients are named ``dA`` for dL/dA, as everywhere in matgrad.
+units of the logistic net. Gradients are named `dA` for dL/dA, as everywhere in matgrad.
 
-Matrix products in the kernels and the nets are written ``A.dot(B)``: the same BLAS call as
-``A @ B`` and ``np.dot(A, B)``, without their dispatch, which at the iris size, (N, D, H, C) =
+Matrix products in the kernels and the nets are written `A.dot(B)`: the same BLAS call as
+`A @ B` and `np.dot(A, B)`, without their dispatch, which at the iris size, (N, D, H, C) =
 (90, 4, 6, 3), costs as much as the product itself (about 0.3-0.6 us a call, measured).
 """
 
@@ -46,23 +46,23 @@ _OUTER_DOT_BYTES = 8 * 2**20  # up to this size, an outer product is a matrix pr
 
 
 def ones(n: int, dtype: np.dtype[np.floating[Any]]) -> FloatArray:
-    """The vector ``1`` of shape (n,) in ``dtype`` (``np.ones`` costs a few times more at small n)."""
+    """The vector `1` of shape (n,) in `dtype` (`np.ones` costs a few times more at small n)."""
     e = np.empty(n, dtype)
     e.fill(1)
     return e
 
 
 def add_bias_relu(Z: FloatArray, b: FloatArray) -> FloatArray:
-    """``Z <- relu(Z + 1 b^T)`` in place, the affine layer's bias and the ReLU: returns Z, now A.
+    """`Z <- relu(Z + 1 b^T)` in place, the affine layer's bias and the ReLU: returns Z, now A.
 
     Parameters
     ----------
-    Z : ndarray of shape (N, H), the product ``A_prev W``; overwritten with the activation A
+    Z : ndarray of shape (N, H), the product `A_prev W`; overwritten with the activation A
     b : ndarray of shape (H,)
 
     Returns
     -------
-    Z : the same array, holding ``A = max(Z + 1 b^T, 0)``, shape (N, H)
+    Z : the same array, holding `A = max(Z + 1 b^T, 0)`, shape (N, H)
 
     For a large Z the maximum is taken with a row of zeros broadcast down Z rather than with the
     scalar 0: the same numbers, and with NumPy 2.4 the scalar form was measured 1.5-2.5x slower on
@@ -77,15 +77,15 @@ def add_bias_relu(Z: FloatArray, b: FloatArray) -> FloatArray:
 
 
 def column_sums(M: FloatArray, ones_n: FloatArray | None = None) -> FloatArray:
-    """``M^T 1``, the column sums of M, e.g. the bias gradient ``db = dZ^T 1``.
+    """`M^T 1`, the column sums of M, e.g. the bias gradient `db = dZ^T 1`.
 
-    Computed as the matrix-vector product ``1^T M`` (BLAS gemv), which was measured 1.3-3x faster
-    than ``M.sum(axis=0)`` on the benchmark's N x H arrays; the same numbers up to rounding.
+    Computed as the matrix-vector product `1^T M` (BLAS gemv), which was measured 1.3-3x faster
+    than `M.sum(axis=0)` on the benchmark's N x H arrays; the same numbers up to rounding.
 
     Parameters
     ----------
     M : ndarray of shape (N, H)
-    ones_n : None, or the vector :func:`ones` of shape (N,) in M's dtype (to share one between calls)
+    ones_n : None, or the vector `ones` of shape (N,) in M's dtype (to share one between calls)
 
     Returns
     -------
@@ -98,23 +98,23 @@ def column_sums(M: FloatArray, ones_n: FloatArray | None = None) -> FloatArray:
 
 
 def relu_backward_into(dZ: FloatArray, W: FloatArray, A: FloatArray) -> FloatArray:
-    """``dZ_prev = (dZ W^T) * 1[A > 0]``, the gradient of the pre-activation below, written over ``A``.
+    """`dZ_prev = (dZ W^T) * 1[A > 0]`, the gradient of the pre-activation below, written over `A`.
 
-    The affine layer's ``dA_prev = dZ W^T`` followed by the ReLU's backward pass.
+    The affine layer's `dA_prev = dZ W^T` followed by the ReLU's backward pass.
 
     Parameters
     ----------
     dZ : ndarray of shape (N, H), dL/dZ of this layer
     W : ndarray of shape (H_prev, H), this layer's weight
-    A : ndarray of shape (N, H_prev), the activation below, ``relu(Z_prev)`` (so ``A > 0`` exactly
-        where ``Z_prev > 0``); overwritten
+    A : ndarray of shape (N, H_prev), the activation below, `relu(Z_prev)` (so `A > 0` exactly
+        where `Z_prev > 0`); overwritten
 
     Returns
     -------
-    dZ_prev : the array ``A``, now holding dL/dZ_prev, shape (N, H_prev)
+    dZ_prev : the array `A`, now holding dL/dZ_prev, shape (N, H_prev)
 
     After its mask is taken, A is needed neither by the forward pass nor by the rest of the
-    backward pass (``dW = A^T dZ`` must be computed before), so the product goes into A's memory:
+    backward pass (`dW = A^T dZ` must be computed before), so the product goes into A's memory:
     no second N x H_prev array is allocated, and no page of a fresh array is faulted in. The mask
     is a boolean array (1 byte an entry).
     """
@@ -144,12 +144,12 @@ def row_max(Z: FloatArray) -> FloatArray:
 
 
 def softmax_cross_entropy_into(Z: FloatArray, labels: IntArray) -> tuple[float, FloatArray]:
-    """Mean softmax cross-entropy of the logits and its gradient, OVERWRITING ``Z`` with ``dZ``.
+    """Mean softmax cross-entropy of the logits and its gradient, OVERWRITING `Z` with `dZ`.
 
-    ``loss = mean_i (logsumexp(Z_i) - Z[i, y_i])`` and ``dZ = (P - Y) / N`` with
-    ``P = softmax(Z)`` row by row, as :func:`matgrad.softmax_cross_entropy`, after subtracting each
+    `loss = mean_i (logsumexp(Z_i) - Z[i, y_i])` and `dZ = (P - Y) / N` with
+    `P = softmax(Z)` row by row, as `matgrad.softmax_cross_entropy`, after subtracting each
     row's maximum (so logits of +-1e4 are fine). The exponentials are taken once, in place, and
-    scaled straight into ``(P - Y) / N``.
+    scaled straight into `(P - Y) / N`.
 
     Parameters
     ----------
@@ -159,7 +159,7 @@ def softmax_cross_entropy_into(Z: FloatArray, labels: IntArray) -> tuple[float, 
     Returns
     -------
     loss : float
-    dZ : the array ``Z``, now holding ``(P - Y) / N``, shape (N, C)
+    dZ : the array `Z`, now holding `(P - Y) / N`, shape (N, C)
     """
     N, C = Z.shape
     Z -= row_max(Z)[:, None]  # every row's maximum becomes 0
@@ -178,7 +178,7 @@ def softmax_cross_entropy_into(Z: FloatArray, labels: IntArray) -> tuple[float, 
 
 
 def squared_norm(W: FloatArray) -> float:
-    """``||W||_F^2``, the sum of squares of the entries of W (any shape), as a float.
+    """`||W||_F^2`, the sum of squares of the entries of W (any shape), as a float.
 
     One dot product of W's entries with themselves: no temporary copy for a C-contiguous W.
     """
@@ -186,7 +186,7 @@ def squared_norm(W: FloatArray) -> float:
 
 
 def logistic_loss_sum(yhat: FloatArray, y: FloatArray) -> tuple[float, FloatArray]:
-    """Summed logistic loss ``sum_n log(1 + exp(-y_n yhat_n))`` and ``dyhat``, as :func:`matgrad.logistic_loss`.
+    """Summed logistic loss `sum_n log(1 + exp(-y_n yhat_n))` and `dyhat`, as `matgrad.logistic_loss`.
 
     Parameters
     ----------
@@ -196,7 +196,7 @@ def logistic_loss_sum(yhat: FloatArray, y: FloatArray) -> tuple[float, FloatArra
     Returns
     -------
     loss : float
-    dyhat : ndarray of shape (N,), ``-y sigmoid(-y yhat)``
+    dyhat : ndarray of shape (N,), `-y sigmoid(-y yhat)`
     """
     m = y * yhat
     np.negative(m, out=m)  # m = -y yhat, (N,)
@@ -214,10 +214,10 @@ def logistic_loss_sum(yhat: FloatArray, y: FloatArray) -> tuple[float, FloatArra
 
 
 def logistic_loss_one(yhat: float, y: float) -> tuple[float, float]:
-    """The logistic loss ``log(1 + exp(-y yhat))`` of ONE example and ``dyhat``, in Python floats.
+    """The logistic loss `log(1 + exp(-y yhat))` of ONE example and `dyhat`, in Python floats.
 
-    The stable forms of :func:`matgrad.logistic_loss` (``logaddexp(0, m) = max(m, 0) + log1p(exp(-|m|))``
-    with ``m = -y yhat``, and the sigmoid through ``exp(-|m|)``), for a scalar: a few
+    The stable forms of `matgrad.logistic_loss` (`logaddexp(0, m) = max(m, 0) + log1p(exp(-|m|))`
+    with `m = -y yhat`, and the sigmoid through `exp(-|m|)`), for a scalar: a few
     floating-point operations instead of NumPy calls on 0-d arrays.
 
     Parameters
@@ -228,7 +228,7 @@ def logistic_loss_one(yhat: float, y: float) -> tuple[float, float]:
     Returns
     -------
     loss : float
-    dyhat : float, ``-y sigmoid(-y yhat)``
+    dyhat : float, `-y sigmoid(-y yhat)`
     """
     m = -y * yhat
     e = math.exp(-abs(m))  # in (0, 1]: cannot overflow
@@ -238,12 +238,12 @@ def logistic_loss_one(yhat: float, y: float) -> tuple[float, float]:
 
 
 def outer(u: FloatArray, v: FloatArray) -> FloatArray:
-    """The outer product ``u v^T`` of u (N,) and v (h,): an ndarray of shape (N, h).
+    """The outer product `u v^T` of u (N,) and v (h,): an ndarray of shape (N, h).
 
-    Up to 8 MiB of result it is the matrix product ``u[:, None].dot(v[None, :])`` (inner dimension
-    1), which NumPy 2.4 with OpenBLAS ran 1.2-2.5x faster than ``einsum`` from (32, 64) to
-    (10000, 100); above, ``einsum`` (1.3-2x faster at (10000, 500) and (10000, 1000), where the
-    matrix product handles the inner dimension of 1 poorly). Both beat ``np.outer``, which makes a
+    Up to 8 MiB of result it is the matrix product `u[:, None].dot(v[None, :])` (inner dimension
+    1), which NumPy 2.4 with OpenBLAS ran 1.2-2.5x faster than `einsum` from (32, 64) to
+    (10000, 100); above, `einsum` (1.3-2x faster at (10000, 500) and (10000, 1000), where the
+    matrix product handles the inner dimension of 1 poorly). Both beat `np.outer`, which makes a
     temporary copy.
     """
     small = u.size * v.size * u.itemsize <= _OUTER_DOT_BYTES

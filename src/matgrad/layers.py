@@ -1,17 +1,17 @@
-"""Layers as forward/backward pairs. Rows are examples: ``Z = X W + b`` with X (N, D), W (D, H).
+"""Layers as forward/backward pairs. Rows are examples: `Z = X W + b` with X (N, D), W (D, H).
 
-Each ``*_forward`` returns its output and a ``cache`` (exactly what the backward pass needs);
-each ``*_backward`` takes the upstream gradient ``dOut = dL/dOut`` (the output's shape) and the
+Each `*_forward` returns its output and a `cache` (exactly what the backward pass needs);
+each `*_backward` takes the upstream gradient `dOut = dL/dOut` (the output's shape) and the
 cache, and returns the gradient(s) of L with respect to the input(s), each of its variable's shape.
 
 Each backward pass is written as the formula of its page; the nets do not call these functions
-but the kernels of :mod:`matgrad.kernels`, which compute the same numbers in place (and are tested
+but the kernels of `matgrad.kernels`, which compute the same numbers in place (and are tested
 equal to the composition of these layers).
 
 Bad shapes, mixed float32/float64 and non-finite values raise ValueError (see matgrad._checks).
 
-Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``FloatArray``
-(``NDArray[np.floating]``: float32 or float64, the inputs' dtype) out.
+Types in the signatures: `ArrayLike` (anything `np.asarray` accepts) in, `FloatArray`
+(`NDArray[np.floating]`: float32 or float64, the inputs' dtype) out.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ __all__ = [
 
 
 class AffineCache(NamedTuple):
-    """What :func:`affine_backward` needs from the forward pass: its input X and weight W (not copies)."""
+    """What `affine_backward` needs from the forward pass: its input X and weight W (not copies)."""
 
     X: FloatArray
     """The input, (N, D) or (D,)."""
@@ -54,7 +54,7 @@ class AffineCache(NamedTuple):
 
 
 def affine_forward(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> tuple[FloatArray, AffineCache]:
-    """Affine layer ``Z = X W + 1 b^T`` (in NumPy, ``X @ W + b``).
+    """Affine layer `Z = X W + 1 b^T` (in NumPy, `X @ W + b`).
 
     Parameters
     ----------
@@ -65,7 +65,7 @@ def affine_forward(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> tuple[FloatArray
     Returns
     -------
     Z : ndarray of shape (N, H) (or (H,) for X of shape (D,))
-    cache : AffineCache, the named tuple (X, W), for :func:`affine_backward`
+    cache : AffineCache, the named tuple (X, W), for `affine_backward`
 
     Raises
     ------
@@ -92,16 +92,16 @@ def affine_forward(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> tuple[FloatArray
 
 
 def affine_backward(dZ: ArrayLike, cache: AffineCache) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Backward pass of :func:`affine_forward`.
+    """Backward pass of `affine_forward`.
 
-    With the upstream gradient ``dZ = dL/dZ``: ``dX = dZ W^T``, ``dW = X^T dZ``, ``db = dZ^T 1``
+    With the upstream gradient `dZ = dL/dZ`: `dX = dZ W^T`, `dW = X^T dZ`, `db = dZ^T 1`
     (column sums: the bias is broadcast to every row). For a single example X (D,):
-    ``dW = outer(X, dZ)`` (the product ``x dz^T``) and ``db = dZ``.
+    `dW = outer(X, dZ)` (the product `x dz^T`) and `db = dZ`.
 
     Parameters
     ----------
     dZ : array_like of shape (N, H) (or (H,)), the upstream gradient
-    cache : the AffineCache (X, W) returned by :func:`affine_forward`
+    cache : the AffineCache (X, W) returned by `affine_forward`
 
     Returns
     -------
@@ -131,11 +131,11 @@ def affine_backward(dZ: ArrayLike, cache: AffineCache) -> tuple[FloatArray, Floa
 # ---------------------------------------------------------------------------- ReLU: A = max(Z, 0)
 
 ReluCache: TypeAlias = FloatArray
-"""The cache of :func:`relu_forward`: its output A itself (``A > 0`` exactly where ``Z > 0``)."""
+"""The cache of `relu_forward`: its output A itself (`A > 0` exactly where `Z > 0`)."""
 
 
 def relu_forward(Z: ArrayLike) -> tuple[FloatArray, ReluCache]:
-    """ReLU layer ``A = max(Z, 0)``.
+    """ReLU layer `A = max(Z, 0)`.
 
     Parameters
     ----------
@@ -144,7 +144,7 @@ def relu_forward(Z: ArrayLike) -> tuple[FloatArray, ReluCache]:
     Returns
     -------
     A : ndarray of Z's shape
-    cache : A itself (``A > 0`` exactly where ``Z > 0``, which is all the backward pass needs)
+    cache : A itself (`A > 0` exactly where `Z > 0`, which is all the backward pass needs)
 
     Raises
     ------
@@ -158,12 +158,12 @@ def relu_forward(Z: ArrayLike) -> tuple[FloatArray, ReluCache]:
 
 
 def relu_backward(dA: ArrayLike, cache: ReluCache) -> FloatArray:
-    """Backward pass of :func:`relu_forward`: ``dZ = dA * 1[Z > 0]`` (derivative 0 at Z = 0).
+    """Backward pass of `relu_forward`: `dZ = dA * 1[Z > 0]` (derivative 0 at Z = 0).
 
     Parameters
     ----------
     dA : array_like of A's shape (N, H)
-    cache : A from :func:`relu_forward`
+    cache : A from `relu_forward`
 
     Returns
     -------
@@ -182,11 +182,11 @@ def relu_backward(dA: ArrayLike, cache: ReluCache) -> FloatArray:
 # ---------------------------------------------------------------------------- sigmoid: S = 1 / (1 + exp(-Z))
 
 SigmoidCache: TypeAlias = FloatArray
-"""The cache of :func:`sigmoid_forward`: its output S itself (the derivative is S (1 - S))."""
+"""The cache of `sigmoid_forward`: its output S itself (the derivative is S (1 - S))."""
 
 
 def sigmoid_forward(Z: ArrayLike) -> tuple[FloatArray, SigmoidCache]:
-    """Sigmoid layer ``S = 1 / (1 + exp(-Z))`` (overflow-free, see :func:`matgrad.sigmoid`).
+    """Sigmoid layer `S = 1 / (1 + exp(-Z))` (overflow-free, see `matgrad.sigmoid`).
 
     Parameters
     ----------
@@ -207,12 +207,12 @@ def sigmoid_forward(Z: ArrayLike) -> tuple[FloatArray, SigmoidCache]:
 
 
 def sigmoid_backward(dS: ArrayLike, cache: SigmoidCache) -> FloatArray:
-    """Backward pass of :func:`sigmoid_forward`: ``dZ = dS * S * (1 - S)``.
+    """Backward pass of `sigmoid_forward`: `dZ = dS * S * (1 - S)`.
 
     Parameters
     ----------
     dS : array_like of S's shape (N, H)
-    cache : S from :func:`sigmoid_forward`
+    cache : S from `sigmoid_forward`
 
     Returns
     -------
@@ -231,11 +231,11 @@ def sigmoid_backward(dS: ArrayLike, cache: SigmoidCache) -> FloatArray:
 # ---------------------------------------------------------------------------- softmax: P = softmax(Z) row-wise
 
 SoftmaxCache: TypeAlias = FloatArray
-"""The cache of :func:`softmax_forward`: its output P itself."""
+"""The cache of `softmax_forward`: its output P itself."""
 
 
 def softmax_forward(Z: ArrayLike) -> tuple[FloatArray, SoftmaxCache]:
-    """Row-wise softmax layer (stable, see :func:`matgrad.softmax`).
+    """Row-wise softmax layer (stable, see `matgrad.softmax`).
 
     Parameters
     ----------
@@ -249,22 +249,22 @@ def softmax_forward(Z: ArrayLike) -> tuple[FloatArray, SoftmaxCache]:
     Raises
     ------
     ValueError
-        As :func:`matgrad.softmax`.
+        As `matgrad.softmax`.
     """
     P = activations.softmax(Z)
     return P, P
 
 
 def softmax_backward(dP: ArrayLike, cache: SoftmaxCache) -> FloatArray:
-    """Backward pass of :func:`softmax_forward`, row by row without forming any C x C Jacobian.
+    """Backward pass of `softmax_forward`, row by row without forming any C x C Jacobian.
 
-    For one row, ``dz = J^T dp`` with ``J = diag(p) - p p^T``, which is ``p * (dp - (dp . p))``;
-    for all rows at once ``dZ = P * (dP - rowsum(dP * P))``.
+    For one row, `dz = J^T dp` with `J = diag(p) - p p^T`, which is `p * (dp - (dp . p))`;
+    for all rows at once `dZ = P * (dP - rowsum(dP * P))`.
 
     Parameters
     ----------
     dP : array_like of shape (N, C), the upstream gradient dL/dP
-    cache : P from :func:`softmax_forward`
+    cache : P from `softmax_forward`
 
     Returns
     -------

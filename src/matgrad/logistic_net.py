@@ -1,7 +1,7 @@
 """The single-output ReLU net with logistic loss, as in a common course exercise.
 
 In the site's notation (docs/notation.md): one example is a row x (D,) with label y in {-1, +1};
-the parameters are Wi (D, H), bi (H,), Wo (H,) (the page's w_o) and bo a scalar::
+the parameters are Wi (D, H), bi (H,), Wo (H,) (the page's w_o) and bo a scalar:
 
     z = x Wi + bi   (H,)        a = relu(z)   (H,)        yhat = a . Wo + bo   (scalar)
     L = log(1 + exp(-y yhat))
@@ -11,14 +11,14 @@ and a (1,) bias). A batch X (N, D) with labels y (N,) is the same net on every r
 Z = X Wi + 1 bi^T (N, H) and A = relu(Z) (N, H); its loss L is the SUM of the per-example losses
 (not the mean), so its gradient is the sum of the per-example gradients.
 
-:func:`logistic_net_gradient` is the fast route: the inputs are validated once, here, and the
-layer formulas run as the kernels of :mod:`matgrad.kernels` (tested equal to the composition of
-:func:`matgrad.affine_forward`, :func:`matgrad.relu_forward` and :func:`matgrad.logistic_loss`
-and their backward passes); :func:`logistic_net_gradient_kronecker` is the explicit-Jacobian route
+`logistic_net_gradient` is the fast route: the inputs are validated once, here, and the
+layer formulas run as the kernels of `matgrad.kernels` (tested equal to the composition of
+`matgrad.affine_forward`, `matgrad.relu_forward` and `matgrad.logistic_loss`
+and their backward passes); `logistic_net_gradient_kronecker` is the explicit-Jacobian route
 for one example, written to teach the Kronecker form of dz/dvec(Wi)^T, not to be fast.
 
-Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``FloatArray``
-(``NDArray[np.floating]``: float32 or float64, the inputs' dtype) out.
+Types in the signatures: `ArrayLike` (anything `np.asarray` accepts) in, `FloatArray`
+(`NDArray[np.floating]`: float32 or float64, the inputs' dtype) out.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 LogisticGrads = tuple[FloatArray, FloatArray, FloatArray, float]
-"""The gradient ``(dWi, dbi, dWo, dbo)`` of L: shapes (D, H), (H,), (H,) and a float."""
+"""The gradient `(dWi, dbi, dWo, dbo)` of L: shapes (D, H), (H,), (H,) and a float."""
 
 _KEYS = ("Wi", "bi", "Wo", "bo")
 _KEY_SET = frozenset(_KEYS)
@@ -119,7 +119,7 @@ def _labels(y: ArrayLike, X: FloatArray) -> FloatArray | float:
 
 
 def _forward(X: FloatArray, Wi: FloatArray, bi: FloatArray, Wo: FloatArray, bo: FloatArray) -> FloatArray:
-    """``yhat = relu(X Wi + 1 bi^T) Wo + bo`` on validated arrays, X (N, D): yhat (N,)."""
+    """`yhat = relu(X Wi + 1 bi^T) Wo + bo` on validated arrays, X (N, D): yhat (N,)."""
     A = kernels.add_bias_relu(X.dot(Wi), bi)  # (N, H)
     yhat: FloatArray = A.dot(Wo)
     yhat += bo
@@ -129,15 +129,15 @@ def _forward(X: FloatArray, Wi: FloatArray, bi: FloatArray, Wo: FloatArray, bo: 
 def _loss_and_gradient(
     X: ArrayLike, y: ArrayLike, Wi: ArrayLike, bi: ArrayLike, Wo: ArrayLike, bo: ArrayLike
 ) -> tuple[float, LogisticGrads]:
-    """Summed loss and the gradient ``(dWi, dbi, dWo, dbo)`` in one forward/backward pass (validates).
+    """Summed loss and the gradient `(dWi, dbi, dWo, dbo)` in one forward/backward pass (validates).
 
-    The layers' formulas, with X (N, D). Forward: ``Z = X Wi + 1 bi^T``, ``A = relu(Z)``,
-    ``yhat = A Wo + bo``. Backward, with ``dyhat = dL/dyhat = -y * sigmoid(-y * yhat)`` (N,):
-    ``dbo = 1^T dyhat``, ``dWo = A^T dyhat``, ``dZ = (dyhat Wo^T) * relu'(Z)`` (N, H) (G, dL/dZ),
-    ``dWi = X^T dZ``, ``dbi = dZ^T 1``. ``dX = dZ Wi^T`` is not computed: X is data.
+    The layers' formulas, with X (N, D). Forward: `Z = X Wi + 1 bi^T`, `A = relu(Z)`,
+    `yhat = A Wo + bo`. Backward, with `dyhat = dL/dyhat = -y * sigmoid(-y * yhat)` (N,):
+    `dbo = 1^T dyhat`, `dWo = A^T dyhat`, `dZ = (dyhat Wo^T) * relu'(Z)` (N, H) (G, dL/dZ),
+    `dWi = X^T dZ`, `dbi = dZ^T 1`. `dX = dZ Wi^T` is not computed: X is data.
 
     One example (X (D,), or a batch of one row, as in per-example SGD) takes the same formulas on
-    vectors (:func:`_one_example`).
+    vectors (`_one_example`).
     """
     X_, Wi_, bi_, Wo_, bo_ = _validated(X, Wi, bi, Wo, bo)
     labels = _labels(y, X_)
@@ -158,12 +158,12 @@ def _one_example(
 ) -> tuple[float, LogisticGrads]:
     """The loss and gradient of ONE example x (D,) with label -1.0 or 1.0, on validated arrays.
 
-    The formulas of :func:`_loss_and_gradient` on vectors: ``z = x Wi + bi`` (H,),
-    ``a = relu(z)``, ``yhat = a . Wo + bo``; ``dyhat`` a float, ``dWo = dyhat a``,
-    ``dz = dyhat Wo * relu'(z)`` (the row g), ``dWi = x^T dz`` (D, H) with x and dz rows,
-    ``dbi = dz``, ``dbo = dyhat``.
+    The formulas of `_loss_and_gradient` on vectors: `z = x Wi + bi` (H,),
+    `a = relu(z)`, `yhat = a . Wo + bo`; `dyhat` a float, `dWo = dyhat a`,
+    `dz = dyhat Wo * relu'(z)` (the row g), `dWi = x^T dz` (D, H) with x and dz rows,
+    `dbi = dz`, `dbo = dyhat`.
     On vectors this small every NumPy call costs about the same, so the count is what matters:
-    the ReLU mask is taken once as 0.0/1.0 (``heaviside``) and serves both the forward and the
+    the ReLU mask is taken once as 0.0/1.0 (`heaviside`) and serves both the forward and the
     backward pass, the loss is computed in Python floats, and the outer product x^T dz is a
     matrix product with an inner dimension of 1 (here the fastest of the forms measured).
     """
@@ -182,7 +182,7 @@ def _one_example(
 def logistic_net_forward(
     X: ArrayLike, Wi: ArrayLike, bi: ArrayLike, Wo: ArrayLike, bo: ArrayLike
 ) -> float | FloatArray:
-    """Output ``yhat = relu(X Wi + bi) . Wo + bo`` of the net (no loss).
+    """Output `yhat = relu(X Wi + bi) . Wo + bo` of the net (no loss).
 
     Parameters
     ----------
@@ -208,7 +208,7 @@ def logistic_net_forward(
 
 
 def logistic_net_loss(X: ArrayLike, y: ArrayLike, Wi: ArrayLike, bi: ArrayLike, Wo: ArrayLike, bo: ArrayLike) -> float:
-    """Logistic loss of the net, ``L = sum_n log(1 + exp(-y_n yhat_n))`` (stable for any margin).
+    """Logistic loss of the net, `L = sum_n log(1 + exp(-y_n yhat_n))` (stable for any margin).
 
     Parameters
     ----------
@@ -223,7 +223,7 @@ def logistic_net_loss(X: ArrayLike, y: ArrayLike, Wi: ArrayLike, bi: ArrayLike, 
     Raises
     ------
     ValueError
-        As :func:`logistic_net_forward`, and for labels of the wrong shape or other than -1/+1.
+        As `logistic_net_forward`, and for labels of the wrong shape or other than -1/+1.
     """
     X_, Wi_, bi_, Wo_, bo_ = _validated(X, Wi, bi, Wo, bo)
     labels = sign_labels(y, X_.shape[:-1], X_.dtype, "y").reshape(-1)
@@ -236,10 +236,10 @@ def logistic_net_gradient(
 ) -> LogisticGrads:
     """Gradient of the (summed) logistic loss L of the net with respect to Wi, bi, Wo, bo.
 
-    Backward through the layers: ``dyhat = dL/dyhat = -y * sigmoid(-y * yhat)`` (N,), then
-    ``dbo = sum dyhat``, ``dWo = A^T dyhat``, ``dZ = (dyhat Wo^T) * relu'(Z)`` (N, H),
-    ``dWi = X^T dZ``, ``dbi = dZ^T 1``. For one example ``dWi`` is the outer product
-    ``x^T dz`` (x and dz rows): O(DH) work, where the Kronecker route builds an H x DH Jacobian.
+    Backward through the layers: `dyhat = dL/dyhat = -y * sigmoid(-y * yhat)` (N,), then
+    `dbo = sum dyhat`, `dWo = A^T dyhat`, `dZ = (dyhat Wo^T) * relu'(Z)` (N, H),
+    `dWi = X^T dZ`, `dbi = dZ^T 1`. For one example `dWi` is the outer product
+    `x^T dz` (x and dz rows): O(DH) work, where the Kronecker route builds an H x DH Jacobian.
 
     Parameters
     ----------
@@ -257,7 +257,7 @@ def logistic_net_gradient(
     Raises
     ------
     ValueError
-        As :func:`logistic_net_loss`.
+        As `logistic_net_loss`.
     """
     return _loss_and_gradient(X, y, Wi, bi, Wo, bo)[1]
 
@@ -265,7 +265,7 @@ def logistic_net_gradient(
 def logistic_net_loss_and_grads(
     params: Mapping[str, ArrayLike], X: ArrayLike, y: ArrayLike
 ) -> tuple[float, dict[str, FloatArray | float]]:
-    """:func:`matgrad.train` adapter for the logistic net (summed logistic loss).
+    """`matgrad.train` adapter for the logistic net (summed logistic loss).
 
     Parameters
     ----------
@@ -279,7 +279,7 @@ def logistic_net_loss_and_grads(
     Raises
     ------
     ValueError
-        If the keys are not exactly Wi, bi, Wo, bo, or as :func:`logistic_net_gradient`.
+        If the keys are not exactly Wi, bi, Wo, bo, or as `logistic_net_gradient`.
     """
     if not isinstance(params, Mapping) or params.keys() != _KEY_SET:
         got = list(params) if isinstance(params, Mapping) else type(params).__name__
@@ -293,7 +293,7 @@ def logistic_net_gradient_kronecker(
 ) -> LogisticGrads:
     """The same gradient for ONE example, by multiplying explicit Jacobians (a teaching function).
 
-    Numerator-layout Jacobians, x a ROW (1, D), vec column-major (``vec(Wi) = Wi.reshape(-1, order="F")``)::
+    Numerator-layout Jacobians, x a ROW (1, D), vec column-major (`vec(Wi) = Wi.reshape(-1, order="F")`):
 
         z = x Wi + bi^T = (I_H kron x) vec(Wi) + bi^T     so  dz/dvec(Wi)^T = I_H kron x  (H, DH)
         da/dz = diag(relu'(z))  (H, H)      dyhat/da = Wo^T  (1, H)      dL/dyhat = -y * sigmoid(-y * yhat)
@@ -314,12 +314,12 @@ def logistic_net_gradient_kronecker(
 
     Returns
     -------
-    dWi (D, H), dbi (H,), dWo (H,), dbo float, equal to :func:`logistic_net_gradient` to rounding.
+    dWi (D, H), dbi (H,), dWo (H,), dbo float, equal to `logistic_net_gradient` to rounding.
 
     Raises
     ------
     ValueError
-        If X is not 1-D, or as :func:`logistic_net_loss`.
+        If X is not 1-D, or as `logistic_net_loss`.
     """
     x, Wi_, bi_, Wo_, bo_ = _validated(X, Wi, bi, Wo, bo)
     if x.ndim != 1:

@@ -2,13 +2,13 @@
 
 - softmax cross-entropy: the MEAN over the N rows, labels in {0, ..., C-1};
 - logistic loss: the SUM over examples, labels in {-1, +1} (as in the single-example net);
-- mean squared error: the MEAN over the N rows of the squared row norms, ``(1/N) sum_n ||yhat_n - y_n||^2``
-  (no 1/2, not a mean over entries), gradient ``2 (Yhat - Y) / N``;
-- L2 penalty: ``reg * sum ||W||_F^2`` over the weights, gradient ``2 reg W``. The other common
-  convention ``(reg'/2) ||W||^2`` (gradient ``reg' W``) is the same at ``reg' = 2 reg``.
+- mean squared error: the MEAN over the N rows of the squared row norms, `(1/N) sum_n ||yhat_n - y_n||^2`
+  (no 1/2, not a mean over entries), gradient `2 (Yhat - Y) / N`;
+- L2 penalty: `reg * sum ||W||_F^2` over the weights, gradient `2 reg W`. The other common
+  convention `(reg'/2) ||W||^2` (gradient `reg' W`) is the same at `reg' = 2 reg`.
 
-Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``FloatArray``
-(``NDArray[np.floating]``: float32 or float64, the inputs' dtype) out.
+Types in the signatures: `ArrayLike` (anything `np.asarray` accepts) in, `FloatArray`
+(`NDArray[np.floating]`: float32 or float64, the inputs' dtype) out.
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ __all__ = ["l2_penalty", "logistic_loss", "mse_loss", "softmax_cross_entropy"]
 
 
 def softmax_cross_entropy(Z: ArrayLike, y: ArrayLike) -> tuple[float, FloatArray]:
-    """Mean softmax cross-entropy of the logits ``Z`` and its gradient.
+    """Mean softmax cross-entropy of the logits `Z` and its gradient.
 
-    ``L = -(1/N) sum_i log P[i, y_i]`` with ``P = softmax(Z)`` row-wise, and
-    ``dZ = dL/dZ = (P - Y) / N`` where Y is the one-hot matrix of y. The log-probabilities are
-    :func:`matgrad.log_softmax` of Z (``Z_i - logsumexp(Z_i)`` after subtracting each row's
+    `L = -(1/N) sum_i log P[i, y_i]` with `P = softmax(Z)` row-wise, and
+    `dZ = dL/dZ = (P - Y) / N` where Y is the one-hot matrix of y. The log-probabilities are
+    `matgrad.log_softmax` of Z (`Z_i - logsumexp(Z_i)` after subtracting each row's
     maximum), so logits of +-1e4 give a finite loss and gradient without any overflow warning.
 
     Parameters
@@ -77,10 +77,10 @@ def softmax_cross_entropy(Z: ArrayLike, y: ArrayLike) -> tuple[float, FloatArray
 
 
 def logistic_loss(yhat: ArrayLike, y: ArrayLike) -> tuple[float, float | FloatArray]:
-    """Summed logistic loss ``L = sum_n log(1 + exp(-y_n yhat_n))`` and its gradient.
+    """Summed logistic loss `L = sum_n log(1 + exp(-y_n yhat_n))` and its gradient.
 
-    The loss is computed as ``logaddexp(0, -y yhat)``, which never overflows (a margin of -1e4
-    gives 1e4, not inf), and the gradient ``dL/dyhat = -y sigmoid(-y yhat)`` uses the stable
+    The loss is computed as `logaddexp(0, -y yhat)`, which never overflows (a margin of -1e4
+    gives 1e4, not inf), and the gradient `dL/dyhat = -y sigmoid(-y yhat)` uses the stable
     sigmoid. It is a SUM, not a mean: the gradient of n examples is the sum of n per-example ones.
 
     Parameters
@@ -110,11 +110,11 @@ def logistic_loss(yhat: ArrayLike, y: ArrayLike) -> tuple[float, float | FloatAr
 
 
 def l2_penalty(params: Mapping[str, ArrayLike], reg: float) -> tuple[float, dict[str, FloatArray]]:
-    """L2 weight penalty ``reg * sum_l ||W_l||_F^2`` over the weight entries of ``params``.
+    """L2 weight penalty `reg * sum_l ||W_l||_F^2` over the weight entries of `params`.
 
-    Weight entries are those whose key starts with ``"W"`` (W1, W2, ..., Wi, Wo); biases are not
-    penalised. Gradient: ``2 reg W`` for each weight. (With the ``(reg'/2) ||W||^2`` convention the
-    same penalty is obtained at ``reg' = 2 reg``.)
+    Weight entries are those whose key starts with `"W"` (W1, W2, ..., Wi, Wo); biases are not
+    penalised. Gradient: `2 reg W` for each weight. (With the `(reg'/2) ||W||^2` convention the
+    same penalty is obtained at `reg' = 2 reg`.)
 
     Parameters
     ----------
@@ -124,7 +124,7 @@ def l2_penalty(params: Mapping[str, ArrayLike], reg: float) -> tuple[float, dict
     Returns
     -------
     penalty : float
-    grads : dict with one entry per weight key, ``2 reg W`` of W's shape and dtype (bias keys absent)
+    grads : dict with one entry per weight key, `2 reg W` of W's shape and dtype (bias keys absent)
 
     Raises
     ------
@@ -144,12 +144,12 @@ def l2_penalty(params: Mapping[str, ArrayLike], reg: float) -> tuple[float, dict
 
 
 def mse_loss(Yhat: ArrayLike, Y: ArrayLike) -> tuple[float, FloatArray]:
-    """Mean squared error over the examples, ``L = (1/N) sum_n ||yhat_n - y_n||^2``, and its gradient.
+    """Mean squared error over the examples, `L = (1/N) sum_n ||yhat_n - y_n||^2`, and its gradient.
 
-    With the residual ``R = Yhat - Y`` (N, C): ``L = ||R||_F^2 / N`` and ``dYhat = 2 R / N``. A mean
+    With the residual `R = Yhat - Y` (N, C): `L = ||R||_F^2 / N` and `dYhat = 2 R / N`. A mean
     over the N rows (like softmax cross-entropy), a sum over the C outputs of each row, and no 1/2:
-    the ``(1/2N) ||R||_F^2`` convention has gradient ``R / N``, the per-entry mean
-    ``||R||_F^2 / (N C)`` has ``2 R / (N C)``.
+    the `(1/2N) ||R||_F^2` convention has gradient `R / N`, the per-entry mean
+    `||R||_F^2 / (N C)` has `2 R / (N C)`.
 
     Parameters
     ----------

@@ -1,12 +1,12 @@
 """The M-layer perceptron: ReLU hidden layers, softmax cross-entropy output, L2 weight penalty.
 
-Forward, for l = 1, ..., M with ``A_0 = X``::
+Forward, for l = 1, ..., M with `A_0 = X`:
 
     Z_l = A_{l-1} W_l + 1 b_l^T        A_l = relu(Z_l)  (l < M)        scores = Z_M
 
     loss = mean_i( -log softmax(Z_L)[i, y_i] ) + reg * sum_l ||W_l||_F^2
 
-Backward, with ``dZ_M = dL/dZ_M = (P - Y) / N`` (G_M on the pages) and for l = M, ..., 1::
+Backward, with `dZ_M = dL/dZ_M = (P - Y) / N` (G_M on the pages) and for l = M, ..., 1:
 
     dW_l = A_{l-1}^T dZ_l + 2 reg W_l        db_l = dZ_l^T 1
     dZ_{l-1} = (dZ_l W_l^T) * 1[A_{l-1} > 0]
@@ -14,12 +14,12 @@ Backward, with ``dZ_M = dL/dZ_M = (P - Y) / N`` (G_M on the pages) and for l = M
 Shapes: X (N, D); W_l (H_{l-1}, H_l) with H_0 = D and H_M = C; b_l (H_l,); every gradient has
 the shape of its parameter. The two-layer net is the case M = 2.
 
-The inputs are validated once per call; the passes then run the kernels of :mod:`matgrad.kernels`
-(the same numbers as the layers of :mod:`matgrad.layers` and the losses of :mod:`matgrad.losses`,
+The inputs are validated once per call; the passes then run the kernels of `matgrad.kernels`
+(the same numbers as the layers of `matgrad.layers` and the losses of `matgrad.losses`,
 composed, to rounding).
 
-Types in the signatures: ``ArrayLike`` (anything ``np.asarray`` accepts) in, ``FloatArray``
-(``NDArray[np.floating]``: float32 or float64, the inputs' dtype) out.
+Types in the signatures: `ArrayLike` (anything `np.asarray` accepts) in, `FloatArray`
+(`NDArray[np.floating]`: float32 or float64, the inputs' dtype) out.
 """
 
 from __future__ import annotations
@@ -48,27 +48,27 @@ from ._typing import FloatArray
 __all__ = ["init_mlp", "mlp_forward_backward", "mlp_loss_and_grads", "two_layer_forward_backward"]
 
 Grads = dict[str, FloatArray]
-"""Gradients keyed like the parameters (``dW_l`` under ``"W{l}"``), each of its parameter's shape."""
+"""Gradients keyed like the parameters (`dW_l` under `"W{l}"`), each of its parameter's shape."""
 
 LossAndGrads = Callable[[Mapping[str, ArrayLike], ArrayLike, ArrayLike], tuple[float, Grads]]
-"""A ``(params, X, y) -> (loss, grads)`` function, as :func:`matgrad.train` takes."""
+"""A `(params, X, y) -> (loss, grads)` function, as `matgrad.train` takes."""
 
 
 def init_mlp(sizes: Iterable[int], rng: np.random.Generator, scale: float | None = None) -> dict[str, FloatArray]:
-    """Random parameters for an MLP with layer widths ``sizes = (D, H_1, ..., H_{M-1}, C)``.
+    """Random parameters for an MLP with layer widths `sizes = (D, H_1, ..., H_{M-1}, C)`.
 
     Parameters
     ----------
     sizes : sequence of M + 1 >= 2 positive ints
-    rng : np.random.Generator (e.g. ``np.random.default_rng(0)``)
+    rng : np.random.Generator (e.g. `np.random.default_rng(0)`)
     scale : float or None
         Standard deviation of every weight entry. None (default) uses He initialisation,
-        ``sqrt(2 / H_{l-1})`` for layer l, which keeps ReLU activations of a similar size.
+        `sqrt(2 / H_{l-1})` for layer l, which keeps ReLU activations of a similar size.
 
     Returns
     -------
-    params : dict with keys W1, b1, ..., WM, bM (in that order); ``W_l`` of shape
-        (sizes[l-1], sizes[l]) with normal entries, ``b_l`` of shape (sizes[l],) zeros; float64.
+    params : dict with keys W1, b1, ..., WM, bM (in that order); `W_l` of shape
+        (sizes[l-1], sizes[l]) with normal entries, `b_l` of shape (sizes[l],) zeros; float64.
 
     Raises
     ------
@@ -108,11 +108,11 @@ def mlp_forward_backward(
     Parameters
     ----------
     params : dict with exactly the keys W1, b1, ..., WM, bM (M >= 1):
-        ``W_l`` (H_{l-1}, H_l), ``b_l`` (H_l,), with H_0 = D and H_M = C. Never modified or copied
+        `W_l` (H_{l-1}, H_l), `b_l` (H_l,), with H_0 = D and H_M = C. Never modified or copied
         (float32 parameters are used as float32).
     X : array_like of shape (N, D), N >= 1; integer X is computed in float64
     y : None, or labels: integers of shape (N,) in {0, ..., C-1}, or one-hot of shape (N, C)
-    reg : float >= 0, lambda in ``reg * sum_l ||W_l||_F^2``
+    reg : float >= 0, lambda in `reg * sum_l ||W_l||_F^2`
 
     Returns
     -------
@@ -125,7 +125,7 @@ def mlp_forward_backward(
     ValueError
         If params has missing or extra keys or inconsistent shapes, X's columns differ from W1's
         rows, float32 and float64 are mixed, X or a parameter is not finite, y is invalid
-        (see :func:`matgrad.softmax_cross_entropy`), or reg is negative or not finite.
+        (see `matgrad.softmax_cross_entropy`), or reg is negative or not finite.
     """
     return _forward_backward(params, X, y, reg)
 
@@ -141,14 +141,14 @@ def two_layer_forward_backward(
 def two_layer_forward_backward(
     params: Mapping[str, ArrayLike], X: ArrayLike, y: ArrayLike | None = None, reg: float = 0.0
 ) -> FloatArray | tuple[float, Grads]:
-    """The two-layer net ``softmax(relu(X W1 + b1) W2 + b2)``: :func:`mlp_forward_backward` with M = 2.
+    """The two-layer net `softmax(relu(X W1 + b1) W2 + b2)`: `mlp_forward_backward` with M = 2.
 
     Parameters
     ----------
     params : dict with exactly the keys W1 (D, H), b1 (H,), W2 (H, C), b2 (C,)
     X : array_like of shape (N, D)
     y : None, or labels of shape (N,) in {0, ..., C-1} (or one-hot (N, C))
-    reg : float >= 0, lambda in ``reg * (||W1||_F^2 + ||W2||_F^2)`` (gradient 2 reg W)
+    reg : float >= 0, lambda in `reg * (||W1||_F^2 + ||W2||_F^2)` (gradient 2 reg W)
 
     Returns
     -------
@@ -157,7 +157,7 @@ def two_layer_forward_backward(
     Raises
     ------
     ValueError
-        If the keys are not exactly W1, b1, W2, b2, or as :func:`mlp_forward_backward`.
+        If the keys are not exactly W1, b1, W2, b2, or as `mlp_forward_backward`.
     """
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays; got {type(params).__name__}")
@@ -167,15 +167,15 @@ def two_layer_forward_backward(
 
 
 def mlp_loss_and_grads(reg: float = 0.0) -> LossAndGrads:
-    """A :func:`matgrad.train`-ready ``loss_and_grads`` for :func:`mlp_forward_backward` at penalty ``reg``.
+    """A `matgrad.train`-ready `loss_and_grads` for `mlp_forward_backward` at penalty `reg`.
 
     Parameters
     ----------
-    reg : float >= 0, lambda in ``reg * sum_l ||W_l||_F^2``
+    reg : float >= 0, lambda in `reg * sum_l ||W_l||_F^2`
 
     Returns
     -------
-    callable ``(params, X, y) -> (loss, grads)``, params with keys W1, b1, ..., WM, bM,
+    callable `(params, X, y) -> (loss, grads)`, params with keys W1, b1, ..., WM, bM,
     X (N, D), y (N,) integer labels.
 
     Raises
@@ -194,10 +194,10 @@ def mlp_loss_and_grads(reg: float = 0.0) -> LossAndGrads:
 def _forward_backward(
     params: Mapping[str, ArrayLike], X: ArrayLike, y: ArrayLike | None, reg: float, n_layers: int | None = None
 ) -> FloatArray | tuple[float, Grads]:
-    """:func:`mlp_forward_backward`, for ``n_layers`` layers when the caller has checked the keys.
+    """`mlp_forward_backward`, for `n_layers` layers when the caller has checked the keys.
 
     The work is the derivation's and nothing more: one N x H_l array per hidden layer, which holds
-    Z_l, then A_l (ReLU in place), and on the way back dZ_l (see :func:`matgrad.kernels.relu_backward_into`).
+    Z_l, then A_l (ReLU in place), and on the way back dZ_l (see `matgrad.kernels.relu_backward_into`).
     """
     keys, Ws, bs, X = _validated(params, X, n_layers)
     reg = scalar(reg, "reg", minimum=0.0)
@@ -271,7 +271,7 @@ def _validated(
 ) -> tuple[tuple[str, ...], list[FloatArray], list[FloatArray], FloatArray]:
     """Check params and X; return the key names, the lists [W1..WL], [b1..bL] and X, in one float dtype.
 
-    ``n_layers`` is M when the caller has already checked that the keys are W1, b1, ..., WM, bM.
+    `n_layers` is M when the caller has already checked that the keys are W1, b1, ..., WM, bM.
     Each array is looked at once: its dtype and shape (O(1)), then one finiteness pass for all.
     """
     if not isinstance(params, Mapping):

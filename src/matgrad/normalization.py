@@ -1,20 +1,20 @@
 """Batch norm and layer norm: one computation, along the columns or along the rows of X (N, D).
 
-Both normalise ``X`` to ``Xhat`` (zero mean, unit variance along one axis, with the variance floor
-``eps``), then scale and shift each column: ``Y = Xhat diag(gamma) + 1_N beta^T`` (in NumPy,
-``Xhat * gamma + beta``), with gamma and beta of shape (D,).
+Both normalise `X` to `Xhat` (zero mean, unit variance along one axis, with the variance floor
+`eps`), then scale and shift each column: `Y = Xhat diag(gamma) + 1_N beta^T` (in NumPy,
+`Xhat * gamma + beta`), with gamma and beta of shape (D,).
 
-- batch norm (training mode): statistics of each column, over the N examples: ``mu`` and ``s`` (D,),
-  ``s_j^2 = (1/N) sum_n (X_nj - mu_j)^2 + eps`` (the biased variance plus the floor);
-- layer norm: statistics of each row, over its D entries: ``mu`` and ``s`` (N,).
+- batch norm (training mode): statistics of each column, over the N examples: `mu` and `s` (D,),
+  `s_j^2 = (1/N) sum_n (X_nj - mu_j)^2 + eps` (the biased variance plus the floor);
+- layer norm: statistics of each row, over its D entries: `mu` and `s` (N,).
 
-Backward passes (``dY = dL/dY``, N x D), batch norm::
+Backward passes (`dY = dL/dY`, N x D), batch norm:
 
     dbeta  = dY^T 1_N                       (column sums)
     dgamma = (dY * Xhat)^T 1_N
     dX     = (N dY - 1_N dbeta^T - Xhat diag(dgamma)) diag(gamma / s) / N
 
-and layer norm, the same along the rows with ``dXhat = dY diag(gamma)``::
+and layer norm, the same along the rows with `dXhat = dY diag(gamma)`:
 
     dX = diag(1 / s) (D dXhat - dXhat 1_D 1_D^T - Xhat * ((dXhat * Xhat) 1_D 1_D^T)) / D
 
@@ -42,27 +42,27 @@ __all__ = [
 
 
 class BatchNormCache(NamedTuple):
-    """What :func:`batchnorm_backward` needs, plus the batch statistics (for running averages)."""
+    """What `batchnorm_backward` needs, plus the batch statistics (for running averages)."""
 
     Xhat: FloatArray
-    """The normalised input ``(X - 1_N mu^T) diag(1 / s)``, (N, D)."""
+    """The normalised input `(X - 1_N mu^T) diag(1 / s)`, (N, D)."""
     mu: FloatArray
     """The column means, (D,)."""
     s: FloatArray
-    """The column standard deviations with the floor, ``sqrt(biased variance + eps)``, (D,)."""
+    """The column standard deviations with the floor, `sqrt(biased variance + eps)`, (D,)."""
     gamma: FloatArray
     """The scale, (D,)."""
 
 
 class LayerNormCache(NamedTuple):
-    """What :func:`layernorm_backward` needs, plus the row statistics."""
+    """What `layernorm_backward` needs, plus the row statistics."""
 
     Xhat: FloatArray
-    """The normalised input ``diag(1 / s) (X - mu 1_D^T)``, (N, D)."""
+    """The normalised input `diag(1 / s) (X - mu 1_D^T)`, (N, D)."""
     mu: FloatArray
     """The row means, (N,)."""
     s: FloatArray
-    """The row standard deviations with the floor, ``sqrt(biased variance + eps)``, (N,)."""
+    """The row standard deviations with the floor, `sqrt(biased variance + eps)`, (N,)."""
     gamma: FloatArray
     """The scale, (D,)."""
 
@@ -89,7 +89,7 @@ def _inputs(
 
 
 def _statistics(X: FloatArray, axis: int, eps: float) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Mean, floored standard deviation and normalised X along ``axis`` (kept as a length-1 axis)."""
+    """Mean, floored standard deviation and normalised X along `axis` (kept as a length-1 axis)."""
     mu = X.mean(axis=axis, keepdims=True)
     centred = X - mu
     s = np.sqrt((centred * centred).mean(axis=axis, keepdims=True) + eps)  # biased variance + eps
@@ -104,8 +104,8 @@ def batchnorm_forward(
 ) -> tuple[FloatArray, BatchNormCache]:
     """Batch normalisation in training mode: each column normalised over the N examples, then scaled.
 
-    ``mu = X^T 1_N / N``, ``s_j = sqrt((1/N) sum_n (X_nj - mu_j)^2 + eps)`` (biased variance),
-    ``Xhat = (X - 1_N mu^T) diag(1 / s)`` and ``Y = Xhat diag(gamma) + 1_N beta^T``.
+    `mu = X^T 1_N / N`, `s_j = sqrt((1/N) sum_n (X_nj - mu_j)^2 + eps)` (biased variance),
+    `Xhat = (X - 1_N mu^T) diag(1 / s)` and `Y = Xhat diag(gamma) + 1_N beta^T`.
 
     Parameters
     ----------
@@ -117,7 +117,7 @@ def batchnorm_forward(
     Returns
     -------
     Y : ndarray of shape (N, D), X's float dtype
-    cache : BatchNormCache (Xhat (N, D), mu (D,), s (D,), gamma (D,)), for :func:`batchnorm_backward`
+    cache : BatchNormCache (Xhat (N, D), mu (D,), s (D,), gamma (D,)), for `batchnorm_backward`
 
     Raises
     ------
@@ -132,17 +132,17 @@ def batchnorm_forward(
 
 
 def batchnorm_backward(dY: ArrayLike, cache: BatchNormCache) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Backward pass of :func:`batchnorm_forward` (training mode: mu and s depend on X).
+    """Backward pass of `batchnorm_forward` (training mode: mu and s depend on X).
 
-    ``dbeta = dY^T 1_N``, ``dgamma = (dY * Xhat)^T 1_N`` and the compact form
-    ``dX = (N dY - 1_N dbeta^T - Xhat diag(dgamma)) diag(gamma / s) / N``.
+    `dbeta = dY^T 1_N`, `dgamma = (dY * Xhat)^T 1_N` and the compact form
+    `dX = (N dY - 1_N dbeta^T - Xhat diag(dgamma)) diag(gamma / s) / N`.
     Every column of dX sums to 0 (shifting a column of X changes nothing); with eps = 0 it would
     also be orthogonal to that column of Xhat (nor would scaling it).
 
     Parameters
     ----------
     dY : array_like of shape (N, D), the upstream gradient dL/dY
-    cache : the BatchNormCache returned by :func:`batchnorm_forward`
+    cache : the BatchNormCache returned by `batchnorm_forward`
 
     Returns
     -------
@@ -172,8 +172,8 @@ def layernorm_forward(
 ) -> tuple[FloatArray, LayerNormCache]:
     """Layer normalisation: each row normalised over its D entries, then each column scaled.
 
-    ``mu = X 1_D / D`` (N,), ``s_n = sqrt((1/D) sum_j (X_nj - mu_n)^2 + eps)``,
-    ``Xhat = diag(1 / s) (X - mu 1_D^T)`` and ``Y = Xhat diag(gamma) + 1_N beta^T``.
+    `mu = X 1_D / D` (N,), `s_n = sqrt((1/D) sum_j (X_nj - mu_n)^2 + eps)`,
+    `Xhat = diag(1 / s) (X - mu 1_D^T)` and `Y = Xhat diag(gamma) + 1_N beta^T`.
     No statistic crosses examples: each row's output depends on that row only.
 
     Parameters
@@ -186,7 +186,7 @@ def layernorm_forward(
     Returns
     -------
     Y : ndarray of shape (N, D), X's float dtype
-    cache : LayerNormCache (Xhat (N, D), mu (N,), s (N,), gamma (D,)), for :func:`layernorm_backward`
+    cache : LayerNormCache (Xhat (N, D), mu (N,), s (N,), gamma (D,)), for `layernorm_backward`
 
     Raises
     ------
@@ -201,16 +201,16 @@ def layernorm_forward(
 
 
 def layernorm_backward(dY: ArrayLike, cache: LayerNormCache) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Backward pass of :func:`layernorm_forward`.
+    """Backward pass of `layernorm_forward`.
 
-    With ``dXhat = dY diag(gamma)``: ``dbeta = dY^T 1_N``, ``dgamma = (dY * Xhat)^T 1_N`` and
-    ``dX = diag(1 / s) (D dXhat - dXhat 1_D 1_D^T - Xhat * ((dXhat * Xhat) 1_D 1_D^T)) / D``
+    With `dXhat = dY diag(gamma)`: `dbeta = dY^T 1_N`, `dgamma = (dY * Xhat)^T 1_N` and
+    `dX = diag(1 / s) (D dXhat - dXhat 1_D 1_D^T - Xhat * ((dXhat * Xhat) 1_D 1_D^T)) / D`
     (batch norm's formula along the rows). Every row of dX sums to 0.
 
     Parameters
     ----------
     dY : array_like of shape (N, D), the upstream gradient dL/dY
-    cache : the LayerNormCache returned by :func:`layernorm_forward`
+    cache : the LayerNormCache returned by `layernorm_forward`
 
     Returns
     -------

@@ -2,20 +2,20 @@
 
 Three kinds of entry, each a frozen dataclass holding public matgrad functions:
 
-- :class:`Layer`: a forward/backward pair, ``<name>_forward(*inputs) -> (out, cache)`` and
-  ``<name>_backward(d_out, cache) -> gradients`` (one gradient per input, of that input's shape);
-- :class:`Gradient`: a function whose result holds the gradient of a scalar (a loss) with respect to
+- `Layer`: a forward/backward pair, `<name>_forward(*inputs) -> (out, cache)` and
+  `<name>_backward(d_out, cache) -> gradients` (one gradient per input, of that input's shape);
+- `Gradient`: a function whose result holds the gradient of a scalar (a loss) with respect to
   its arguments or parts of them (the losses, the nets);
-- :class:`Derivative`: a function whose result is some other derivative (an elementwise derivative,
+- `Derivative`: a function whose result is some other derivative (an elementwise derivative,
   a Jacobian, a finite-difference estimate), checked by its own tests.
 
-Each entry has ``example(rng, n)``: small random valid arguments for its function (n >= 1 examples
+Each entry has `example(rng, n)`: small random valid arguments for its function (n >= 1 examples
 where the function takes a batch), so that a test can run any entry without knowing it.
 
 A part of a result or of an argument tuple is named by a *path*: tuple indices and dict keys joined
-by dots, "" for the whole value (``"1.W1"`` is ``result[1]["W1"]``). A *plant* (see
-tests/site/test_planted_errors.py) is ``"<function>:<path>"``, or the bare function name for "".
-:func:`plants` lists one plant for every gradient part of every entry.
+by dots, "" for the whole value (`"1.W1"` is `result[1]["W1"]`). A *plant* (see
+tests/site/test_planted_errors.py) is `"<function>:<path>"`, or the bare function name for "".
+`plants` lists one plant for every gradient part of every entry.
 """
 
 from __future__ import annotations
@@ -66,11 +66,11 @@ def _name(function: Callable[..., Any]) -> str:
 
 
 def plant(function: Callable[..., Any], path: str) -> str:
-    """The plant spec of one part of ``function``'s result: ``"name:path"``, or ``"name"`` for path "".
+    """The plant spec of one part of `function`'s result: `"name:path"`, or `"name"` for path "".
 
     Returns
     -------
-    str, e.g. ``plant(affine_backward, "1") == "affine_backward:1"``.
+    str, e.g. `plant(affine_backward, "1") == "affine_backward:1"`.
 
     Raises
     ------
@@ -83,19 +83,19 @@ def plant(function: Callable[..., Any], path: str) -> str:
 
 @dataclass(frozen=True)
 class Layer:
-    """A forward/backward pair: ``out, cache = run(*inputs)``; ``backward(d_out, cache)`` gives dL/d inputs.
+    """A forward/backward pair: `out, cache = run(*inputs)`; `backward(d_out, cache)` gives dL/d inputs.
 
     Parameters
     ----------
-    forward : ``<name>_forward(*inputs, **options) -> (out, cache)``; its leading arguments, the inputs, are
-        differentiable; any after them are options, not differentiated: given by ``settings`` (``p``,
-        ``rng``) or left at their defaults (``eps``, ``causal``)
-    backward : ``<name>_backward(d_out, cache)``, d_out of out's shape; returns the gradient of each
-        input in the order of ``inputs`` (a tuple), or the one gradient itself for one input
-    inputs : the names of forward's differentiable (leading) arguments, in order (e.g. ``("X", "W", "b")``)
-    example : ``example(rng, n) -> inputs``, random valid inputs with n rows (away from kinks)
-    settings : ``settings() -> {name: value}``, forward's other arguments (a rate, a Generator), as
-        keywords; called afresh for every call of :meth:`run`, so that a random layer gets a Generator
+    forward : `<name>_forward(*inputs, **options) -> (out, cache)`; its leading arguments, the inputs, are
+        differentiable; any after them are options, not differentiated: given by `settings` (`p`,
+        `rng`) or left at their defaults (`eps`, `causal`)
+    backward : `<name>_backward(d_out, cache)`, d_out of out's shape; returns the gradient of each
+        input in the order of `inputs` (a tuple), or the one gradient itself for one input
+    inputs : the names of forward's differentiable (leading) arguments, in order (e.g. `("X", "W", "b")`)
+    example : `example(rng, n) -> inputs`, random valid inputs with n rows (away from kinks)
+    settings : `settings() -> {name: value}`, forward's other arguments (a rate, a Generator), as
+        keywords; called afresh for every call of `run`, so that a random layer gets a Generator
         in the same state each time: dropout then draws the same mask in every call, and the function
         of the inputs that the tests differentiate is fixed. Default: no other arguments (any further
         argument of forward keeps its default).
@@ -103,7 +103,7 @@ class Layer:
     Raises
     ------
     ValueError
-        If the names do not pair up (``<name>_forward`` with ``<name>_backward``) or inputs is empty
+        If the names do not pair up (`<name>_forward` with `<name>_backward`) or inputs is empty
         or repeats a name.
     """
 
@@ -122,26 +122,26 @@ class Layer:
 
     @property
     def name(self) -> str:
-        """The layer's name: ``"affine"`` for affine_forward/affine_backward."""
+        """The layer's name: `"affine"` for affine_forward/affine_backward."""
         return _name(self.forward).removesuffix("_forward")
 
     def run(self, *inputs: Any) -> Any:
-        """``forward(*inputs, **settings())``: the forward pass at these inputs, with fresh settings.
+        """`forward(*inputs, **settings())`: the forward pass at these inputs, with fresh settings.
 
         Returns
         -------
-        forward's result ``(out, cache)``.
+        forward's result `(out, cache)`.
         """
         return self.forward(*inputs, **self.settings())
 
     @property
     def grads(self) -> tuple[str, ...]:
-        """The names of the gradients backward returns: ``"d" + input`` (``("dX", "dW", "db")``)."""
+        """The names of the gradients backward returns: `"d" + input` (`("dX", "dW", "db")`)."""
         return tuple("d" + x for x in self.inputs)
 
     @property
     def parts(self) -> tuple[str, ...]:
-        """Paths of the gradients in backward's result: ``("0", "1", ...)``, or ``("",)`` for one input."""
+        """Paths of the gradients in backward's result: `("0", "1", ...)`, or `("",)` for one input."""
         return ("",) if len(self.inputs) == 1 else tuple(str(i) for i in range(len(self.inputs)))
 
     def gradients(self, result: Any) -> tuple[Any, ...]:
@@ -158,7 +158,7 @@ class Layer:
 
         Returns
         -------
-        tuple of str, e.g. ``("affine_backward:0", "affine_backward:1", "affine_backward:2")``.
+        tuple of str, e.g. `("affine_backward:0", "affine_backward:1", "affine_backward:2")`.
         """
         return tuple(plant(self.backward, p) for p in self.parts)
 
@@ -170,11 +170,11 @@ class Gradient:
     Parameters
     ----------
     function : the public function
-    grads : result path -> argument path: ``{"1.W1": "0.W1"}`` says ``result[1]["W1"]`` is the gradient
-        with respect to ``args[0]["W1"]`` (and has its shape)
-    example : ``example(rng, n) -> args``
+    grads : result path -> argument path: `{"1.W1": "0.W1"}` says `result[1]["W1"]` is the gradient
+        with respect to `args[0]["W1"]` (and has its shape)
+    example : `example(rng, n) -> args`
     value : the scalar differentiated, as a function of the same arguments; None (default) means
-        ``function(*args)[0]`` (a loss returned beside its gradients)
+        `function(*args)[0]` (a loss returned beside its gradients)
 
     Raises
     ------
@@ -201,11 +201,11 @@ class Gradient:
         return _name(self.function)
 
     def loss(self, *args: Any) -> float:
-        """The scalar whose gradient the grads are, at ``args``.
+        """The scalar whose gradient the grads are, at `args`.
 
         Returns
         -------
-        float, ``value(*args)`` or ``function(*args)[0]``.
+        float, `value(*args)` or `function(*args)[0]`.
         """
         if self.value is not None:
             return float(self.value(*args))
@@ -216,7 +216,7 @@ class Gradient:
 
         Returns
         -------
-        tuple of str, e.g. ``("softmax_cross_entropy:1",)``.
+        tuple of str, e.g. `("softmax_cross_entropy:1",)`.
         """
         return tuple(plant(self.function, p) for p in self.grads)
 
@@ -228,8 +228,8 @@ class Derivative:
     Parameters
     ----------
     function : the public function (e.g. relu_derivative, softmax_jacobian, numerical_gradient)
-    example : ``example(rng, n) -> args``
-    parts : paths of the derivative(s) in the result; ``("",)`` (default) is the result itself
+    example : `example(rng, n) -> args`
+    parts : paths of the derivative(s) in the result; `("",)` (default) is the result itself
 
     Raises
     ------
@@ -257,7 +257,7 @@ class Derivative:
 
         Returns
         -------
-        tuple of str, e.g. ``("numerical_gradient",)``.
+        tuple of str, e.g. `("numerical_gradient",)`.
         """
         return tuple(plant(self.function, p) for p in self.parts)
 
@@ -281,11 +281,11 @@ def _step(value: Any, key: str) -> Any:
 
 
 def part(value: Any, path: str) -> Any:
-    """The part of ``value`` (nested tuples and dicts) that ``path`` names; ``value`` itself for "".
+    """The part of `value` (nested tuples and dicts) that `path` names; `value` itself for "".
 
     Returns
     -------
-    the part, e.g. ``part((1.5, {"W1": W}), "1.W1") is W``.
+    the part, e.g. `part((1.5, {"W1": W}), "1.W1") is W`.
 
     Raises
     ------
@@ -299,11 +299,11 @@ def part(value: Any, path: str) -> Any:
 
 
 def replace(value: Any, path: str, new: Any) -> Any:
-    """A copy of ``value`` with the part at ``path`` replaced by ``new`` (containers copied, not arrays).
+    """A copy of `value` with the part at `path` replaced by `new` (containers copied, not arrays).
 
     Returns
     -------
-    a new tuple/dict structure (or ``new`` itself for path "").
+    a new tuple/dict structure (or `new` itself for path "").
 
     Raises
     ------
@@ -561,6 +561,6 @@ def plants() -> tuple[str, ...]:
 
     Returns
     -------
-    tuple of str, e.g. ``("affine_backward:0", ..., "mlp_forward_backward:1.W1", ..., "numerical_jacobian")``.
+    tuple of str, e.g. `("affine_backward:0", ..., "mlp_forward_backward:1.W1", ..., "numerical_jacobian")`.
     """
     return tuple(spec for entry in entries() for spec in entry.plants())

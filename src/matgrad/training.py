@@ -1,8 +1,8 @@
 """Gradient descent: full batch, minibatch SGD and per-example SGD.
 
-The loss functions it descends are ``(params, X, y) -> (loss, grads)`` callables; the two nets
-provide theirs beside them: :func:`matgrad.mlp_loss_and_grads` (in :mod:`matgrad.mlp`) and
-:func:`matgrad.logistic_net_loss_and_grads` (in :mod:`matgrad.logistic_net`).
+The loss functions it descends are `(params, X, y) -> (loss, grads)` callables; the two nets
+provide theirs beside them: `matgrad.mlp_loss_and_grads` (in `matgrad.mlp`) and
+`matgrad.logistic_net_loss_and_grads` (in `matgrad.logistic_net`).
 """
 
 from __future__ import annotations
@@ -32,17 +32,17 @@ def train(
     rng: np.random.Generator | None = None,
     callback: Callable[[int, dict[str, NDArray[Any]]], object] | None = None,
 ) -> tuple[dict[str, NDArray[Any]], NDArray[np.float64]]:
-    """Minimise ``loss_and_grads`` by gradient descent; return the trained parameters and loss history.
+    """Minimise `loss_and_grads` by gradient descent; return the trained parameters and loss history.
 
-    Each step is ``P <- P - lr * dL/dP`` for every parameter P. With ``batch_size=None`` an epoch
-    is one full-batch step; with an int B the rows are shuffled with ``rng`` at the start of every
+    Each step is `P <- P - lr * dL/dP` for every parameter P. With `batch_size=None` an epoch
+    is one full-batch step; with an int B the rows are shuffled with `rng` at the start of every
     epoch and each consecutive block of B rows (the last one may be smaller) gives one step;
-    ``batch_size=1`` is per-example SGD.
+    `batch_size=1` is per-example SGD.
 
     Parameters
     ----------
-    loss_and_grads : callable ``(params, X, y) -> (loss, grads)``, grads a dict with params' keys
-        and shapes (e.g. :func:`mlp_loss_and_grads` or :func:`logistic_net_loss_and_grads`)
+    loss_and_grads : callable `(params, X, y) -> (loss, grads)`, grads a dict with params' keys
+        and shapes (e.g. `mlp_loss_and_grads` or `logistic_net_loss_and_grads`)
     params : dict of arrays (or numbers), the starting point; NOT modified (copies are trained)
     X : ndarray of shape (N, D)
     y : ndarray of shape (N,) (or (N, C) one-hot), whatever loss_and_grads accepts
@@ -50,7 +50,7 @@ def train(
     epochs : int >= 0
     batch_size : None (full batch) or int in 1..N
     rng : np.random.Generator, required when batch_size is an int (shuffling); unused otherwise
-    callback : None or callable ``(epoch, params)``, called after every epoch (epoch from 0); it may
+    callback : None or callable `(epoch, params)`, called after every epoch (epoch from 0); it may
         read params but must not modify them
 
     Returns

@@ -24,6 +24,7 @@ import concurrent.futures
 import contextlib
 import functools
 import html
+import json
 import os
 import queue
 import re
@@ -478,6 +479,23 @@ def test_search_finds_a_known_word(site, watched):
     results.first.wait_for(timeout=15_000)
     hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
     assert "/softmax-cross-entropy/" in hrefs[0], f"best result is not the softmax cross-entropy page: {hrefs}"
+    # The derivation page, not the API reference (boosted down in its front matter), comes first.
+    for query, best in [
+        ("bias gradient", "/batch-extension/"),
+        ("softmax jacobian", "/softmax-cross-entropy/"),
+        ("1/N", "/derivations/gradient_check_anatomy/"),
+    ]:
+        search.fill(query)
+        search.press("End")
+        # Wait for this query's results: their links carry its first word (?h=...), the last ones did not.
+        page.wait_for_function(
+            "w => { const a = document.querySelector('.md-search-result__item a');"
+            " return a && decodeURIComponent(a.href).toLowerCase().includes('h=' + w); }",
+            arg=query.split()[0].lower(),
+            timeout=15_000,
+        )
+        hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+        assert best in hrefs[0], f"{query!r}: the best result is not {best}: {hrefs[:5]}"
     assert not watched.errors and not watched.foreign, watched.errors + watched.foreign
 
 
@@ -498,6 +516,21 @@ def test_math_is_typeset_after_instant_navigation(site, watched):
         assert not _math_problems(page), (target, _math_problems(page))
     assert page.locator(".jupyter-wrapper .jp-RenderedImage img").count() > 0, "notebook plots missing"
     assert not watched.errors and not watched.foreign, watched.errors + watched.foreign
+
+
+def test_search_index_is_plain_text(site):
+    """The teasers of search results show no raw TeX and no pilcrow (hooks/search_text.py)."""
+    _, site_dir = site
+    docs = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    prose = [
+        (d["location"], re.sub(r"<code>.*?</code>|<pre>.*?</pre>", "", d["title"] + d["text"], flags=re.S))
+        for d in docs
+    ]
+    tex = r"\\(?:[dt]?frac|partial|operatorname|math[a-z]+|top|lambda|sum|odot|otimes|times|begin|end|q?quad)\b"
+    raw = [where for where, text in prose if re.search(tex + r"|\\[()\[\]]|\$\$", text)]
+    pilcrows = [d["location"] for d in docs if "¶" in d["title"] + d["text"]]
+    assert not raw, f"raw TeX in the search index: {raw[:10]}"
+    assert not pilcrows, f"pilcrows in the search index: {pilcrows[:10]}"
 
 
 def test_built_site_has_every_page_and_the_notebook_sources(site):

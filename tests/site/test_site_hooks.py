@@ -332,3 +332,32 @@ def test_a_failing_notebook_fails_the_build(project):
     # Nothing stored: the next run executes it again (and fails again).
     assert not list(CACHE.cache_dir(root).glob("*.ipynb")) and not list(CACHE.cache_dir(root).glob("*.json"))
     assert not (root / "site" / "nb" / "index.html").exists()
+
+
+SEARCH_TEXT = hook_module("search_text")
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [
+        (r"\frac{\partial L}{\partial W} = X^\top G", "∂L/∂W = Xᵀ G"),
+        (r"\frac1N", "1/N"),
+        (r"\operatorname{diag}(p) - p^\top p", "diag(p) - pᵀ p"),
+        (r"\begin{aligned} a &= b \\ c &= d \end{aligned}", "a = b c = d"),
+        (r"\tfrac12\big(1 + \tanh\kappa(t)\big)", "1/2(1 + tanh κ(t))"),
+        (r"\log\lvert\det U\rvert", "log |det U|"),
+    ],
+)
+def test_search_text_reads_formulas_as_text(tex, text):
+    assert SEARCH_TEXT.tex_to_text(tex) == text
+
+
+def test_search_text_cleans_an_index_entry():
+    entry = r"<p>mean or sum? \(\lambda\) or \(\lambda/2\)?</p> <p>\[G = \frac{P - Y}{N}\]</p>"
+    assert SEARCH_TEXT.clean(entry) == "<p>mean or sum? λ or λ/2?</p> <p>G = (P - Y)/N</p>"
+    assert SEARCH_TEXT.clean("Anatomy of a gradient check¶") == "Anatomy of a gradient check"
+    assert SEARCH_TEXT.clean(r"a notebook's $\gamma$ and $$\frac1N$$") == "a notebook's γ and 1/N"
+    assert (
+        SEARCH_TEXT.clean(r"<code>W \in \mathbb R</code> costs $5 and $6")
+        == r"<code>W \in \mathbb R</code> costs $5 and $6"
+    )

@@ -1,9 +1,9 @@
-"""Checkable exercises: ``check(exercise_id, candidate)`` answers "correct" or names the mistake.
+"""Checkable exercises: `check(exercise_id, candidate)` answers "correct" or names the mistake.
 
-:data:`EXERCISES` maps each id to an :class:`Exercise` (statement in the site's notation, the
+`EXERCISES` maps each id to an `Exercise` (statement in the site's notation, the
 reader's signature, hint, catalogued wrong answers; the reference solution is not shown by
-:func:`check`). From a shell: ``python -m matgrad.exercises check <id> <file.py>`` (the file defines
-the function the exercise names), ``python -m matgrad.exercises list`` and ``show <id>``.
+`check`). From a shell: `python -m matgrad.exercises check <id> <file.py>` (the file defines
+the function the exercise names), `python -m matgrad.exercises list` and `show <id>`.
 """
 
 from __future__ import annotations
@@ -45,15 +45,15 @@ def check(exercise_id: str, candidate: Callable[..., Any], *, seed: int = 0) -> 
 
     Parameters
     ----------
-    exercise_id : str, a key of :data:`EXERCISES` (e.g. ``"sce-grad-scores"``)
+    exercise_id : str, a key of `EXERCISES` (e.g. `"sce-grad-scores"`)
     candidate : the function the exercise asks for, with its signature
     seed : int, seeds the random problems
 
     Returns
     -------
-    Verdict: ``verdict.correct`` (bool), ``verdict.diagnosis`` (None, or a key of :data:`MESSAGES`:
+    Verdict: `verdict.correct` (bool), `verdict.diagnosis` (None, or a key of `MESSAGES`:
     "factor N", "factor 1/N", "scaled", "sign", "transposed", "axis", "shape", "regulariser", "mask",
-    "vec", "error", "returns", "not finite"), ``str(verdict)`` "correct" or the diagnosis in words.
+    "vec", "error", "returns", "not finite"), `str(verdict)` "correct" or the diagnosis in words.
 
     Raises
     ------

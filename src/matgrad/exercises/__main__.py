@@ -1,6 +1,6 @@
-"""Command line: ``python -m matgrad.exercises check <id> <file.py>``, and list, show, stubs, section.
+"""Command line: `python -m matgrad.exercises check <id> <file.py>`, and list, show, stubs, section.
 
-``check`` runs the file, takes the function the exercise names from it, prints "correct" or the
+`check` runs the file, takes the function the exercise names from it, prints "correct" or the
 diagnosis, and exits with 0 (correct), 1 (wrong) or 2 (usage error: unknown id, no such file or
 function).
 """

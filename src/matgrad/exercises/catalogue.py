@@ -1,12 +1,12 @@
 """The exercises of the site, page by page (docs/notation.yml's symbols; rows are examples).
 
-Each exercise is an :class:`~matgrad.exercises.core.Exercise`: a statement, the reader's signature,
+Each exercise is an `matgrad.exercises.core.Exercise`: a statement, the reader's signature,
 the scalar (or map) whose derivative is asked, random arguments, the hidden reference solution and
 the catalogued wrong answers with the diagnosis each must get. Losses are written here in plain
 NumPy (stable forms), independently of matgrad's own layers; upstream gradients are random.
 
-The layers of issue 10 (mean squared error, tanh, GELU, dropout, batch and layer normalisation,
-attention) come last, one block per page, written from their pages' formulas.
+The layers beyond the MLP (mean squared error, tanh, GELU, dropout, batch and layer
+normalisation, attention) come last, one block per page, written from their pages' formulas.
 """
 
 from __future__ import annotations

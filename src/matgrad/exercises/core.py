@@ -1,12 +1,12 @@
 """Exercises and their check: what an exercise is, and how a reader's function is judged.
 
-An :class:`Exercise` asks for a function (a gradient, a Jacobian or a shape). :func:`check_exercise`
+An `Exercise` asks for a function (a gradient, a Jacobian or a shape). `check_exercise`
 calls the reader's function on random arguments of several sizes (N = 1, 3, 5, 2 examples), compares
 each result with central finite differences (the truth) and the hidden reference solution (which
-must agree with finite differences too), and returns a :class:`Verdict`: "correct", or the mistake
+must agree with finite differences too), and returns a `Verdict`: "correct", or the mistake
 recognised across the trials (a factor of N or 1/N, a constant factor, a sign, a transpose, a bias
 summed over the wrong axis, a wrong shape, a penalty term, a mask, row-major vec) by
-:func:`matgrad.gradcheck.diagnose` applied trial by trial. The reference solution is never shown.
+`matgrad.gradcheck.diagnose` applied trial by trial. The reference solution is never shown.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ class Output:
 
     Parameters
     ----------
-    label : how the statement names it (``"dW"``)
-    result : path of it in the function's result (``""`` for a lone result, ``"0"``, ``"W1"``, ...)
+    label : how the statement names it (`"dW"`)
+    result : path of it in the function's result (`""` for a lone result, `"0"`, `"W1"`, ...)
     arg : path of the argument it differentiates (gradient) or of the Jacobian's input
     bias : True for a bias gradient (a wrong shape (N,) is then "summed over the wrong axis")
     """
@@ -60,25 +60,25 @@ class Exercise:
 
     Parameters
     ----------
-    id : unique, lower-case words joined by "-" (``"sce-dZ"``)
-    page : the docs page it belongs to, without ".md" (``"softmax-cross-entropy"``)
-    level : ``"shape"`` (a one-line shape question), ``"step"`` (one backward step) or ``"full"``
+    id : unique, lower-case words joined by "-" (`"sce-dZ"`)
+    page : the docs page it belongs to, without ".md" (`"softmax-cross-entropy"`)
+    level : `"shape"` (a one-line shape question), `"step"` (one backward step) or `"full"`
         (a whole backward pass)
     title : a few words
     statement : Markdown in the site's notation (docs/notation.yml), $...$ for maths
-    kind : ``"gradient"`` (of ``value``), ``"jacobian"`` (of ``value``, numerator layout,
-        column-major vec) or ``"shape"`` (the shape of the derivative ``value`` computes numerically)
-    signature : the reader's function, ``"dZ(Z, y)"``
-    returns : what it returns, in words with shapes (``"dL/dZ, shape (N, C)"``)
+    kind : `"gradient"` (of `value`), `"jacobian"` (of `value`, numerator layout,
+        column-major vec) or `"shape"` (the shape of the derivative `value` computes numerically)
+    signature : the reader's function, `"dZ(Z, y)"`
+    returns : what it returns, in words with shapes (`"dL/dZ, shape (N, C)"`)
     hint : one or two sentences
-    solution : the reference solution's source, a ``def`` of the signature's name (NumPy as np)
+    solution : the reference solution's source, a `def` of the signature's name (NumPy as np)
     value : gradient: the scalar L of the arguments; jacobian: the map whose Jacobian is asked;
-        shape: ``value(*sizes)`` returns the derivative, computed by finite differences, whose shape
+        shape: `value(*sizes)` returns the derivative, computed by finite differences, whose shape
         is asked
-    inputs : ``inputs(rng, N)``, random arguments with N examples (for "shape": the sizes)
+    inputs : `inputs(rng, N)`, random arguments with N examples (for "shape": the sizes)
     outputs : the results (for "shape": empty)
-    wrong : catalogued wrong answers: description -> (source of a ``def`` of the signature's name,
-        the diagnosis :func:`check_exercise` must give: a key of :data:`MESSAGES` or None)
+    wrong : catalogued wrong answers: description -> (source of a `def` of the signature's name,
+        the diagnosis `check_exercise` must give: a key of `MESSAGES` or None)
     """
 
     id: str
@@ -98,11 +98,11 @@ class Exercise:
 
     @property
     def name(self) -> str:
-        """The name of the reader's function (``"dZ"`` for the signature ``"dZ(Z, y)"``)."""
+        """The name of the reader's function (`"dZ"` for the signature `"dZ(Z, y)"`)."""
         return self.signature.split("(", 1)[0]
 
     def reference(self) -> Callable[..., Any]:
-        """The reference solution, compiled from :attr:`solution`.
+        """The reference solution, compiled from `solution`.
 
         Returns
         -------
@@ -113,11 +113,11 @@ class Exercise:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What :func:`check_exercise` found: ``str(verdict)`` is "correct" or the diagnosis in words.
+    """What `check_exercise` found: `str(verdict)` is "correct" or the diagnosis in words.
 
-    Attributes: ``exercise`` (id), ``correct`` (bool), ``diagnosis`` (a key of :data:`MESSAGES`, or
-    None: correct, or wrong with no known pattern), ``factor`` (the constant of a "scaled" or
-    "regulariser" diagnosis), ``message``.
+    Attributes: `exercise` (id), `correct` (bool), `diagnosis` (a key of `MESSAGES`, or
+    None: correct, or wrong with no known pattern), `factor` (the constant of a "scaled" or
+    "regulariser" diagnosis), `message`.
     """
 
     exercise: str
@@ -166,7 +166,7 @@ _FACTOR_HINTS = {
 
 
 def compile_function(source: str, name: str) -> Callable[..., Any]:
-    """The function ``name`` that ``source`` (Python, NumPy imported as np) defines.
+    """The function `name` that `source` (Python, NumPy imported as np) defines.
 
     Returns
     -------
@@ -325,7 +325,7 @@ def _message(key: str | None, factor: float | None) -> str:
 
 
 def check_exercise(ex: Exercise, candidate: Callable[..., Any], *, seed: int = 0) -> Verdict:
-    """Judge ``candidate`` on :data:`TRIAL_SIZES` random problems of exercise ``ex``.
+    """Judge `candidate` on `TRIAL_SIZES` random problems of exercise `ex`.
 
     Parameters
     ----------
@@ -336,7 +336,7 @@ def check_exercise(ex: Exercise, candidate: Callable[..., Any], *, seed: int = 0
     Returns
     -------
     Verdict: correct when every result agrees with finite differences in every trial (relative
-    error below 1e-7); otherwise the diagnosis (see :data:`MESSAGES`).
+    error below 1e-7); otherwise the diagnosis (see `MESSAGES`).
 
     Raises
     ------

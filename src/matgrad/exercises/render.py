@@ -1,9 +1,9 @@
-"""Text generated from :data:`~matgrad.exercises.EXERCISES`: each page's ``## Exercises`` section and
+"""Text generated from `matgrad.exercises.EXERCISES`: each page's `## Exercises` section and
 its downloadable stub notebook (jupytext percent format, also a plain Python script).
 
-The notebooks are committed as ``docs/exercises/<page>.py`` (served by the site as they are, next
-to the page) and kept equal to :func:`stub_notebook` by a test; ``python -m matgrad.exercises
-stubs docs/exercises`` rewrites them.
+The notebooks are committed as `docs/exercises/<page>.py` (served by the site as they are, next
+to the page) and kept equal to `stub_notebook` by a test; `python -m matgrad.exercises
+stubs docs/exercises` rewrites them.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ def _indent(text: str) -> str:
 
 
 def section(page: str) -> str:
-    """The ``## Exercises`` section of a page (Markdown), from a shape question to a full backward pass.
+    """The `## Exercises` section of a page (Markdown), from a shape question to a full backward pass.
 
     Each exercise: a heading with its id, the statement, the signature, a folded hint and a folded
-    solution whose python block asserts ``check(...).correct`` and deletes every name it binds (so
+    solution whose python block asserts `check(...).correct` and deletes every name it binds (so
     it leaks nothing into the page's later blocks).
 
     Returns
@@ -145,7 +145,7 @@ def stub_notebook(page: str, title: str | None = None) -> str:
 
 
 def write_stubs(folder: str) -> list[str]:
-    """Write every page's stub notebook to ``<folder>/<page>.py``.
+    """Write every page's stub notebook to `<folder>/<page>.py`.
 
     Returns
     -------

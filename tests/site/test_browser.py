@@ -62,6 +62,13 @@ PAGES = nav_entries()
 # A notebook page's own HTML at most (its stylesheet and plots are files: hooks/notebook_weight.py).
 NOTEBOOK_HTML_LIMIT = 400_000
 NBCONVERT_PLACEHOLDER_ALT = "No description has been provided for this image"
+# axe-core from npm (package.json, pinned; `make setup` installs it): injected as an inline script,
+# which the pages' Content-Security-Policy allows.
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_IMPACTS = ("serious", "critical")
+# Serious or critical axe violations that come from the theme or a plugin and cannot be fixed by
+# an override: (rule id, CSS selector the node's target contains) -> reason. Empty: none so far.
+AXE_ALLOWED: dict[tuple[str, str], str] = {}
 # Browsers visiting the pages at once (the machines have 2 cores); PAGE_WORKERS=1 visits them in turn.
 PAGE_WORKERS = int(os.environ.get("PAGE_WORKERS", "2"))
 
@@ -350,6 +357,33 @@ def _screenshot(page, src, prefix="", full_page=True):
     path.write_bytes(base64.b64decode(shot["data"]))
 
 
+_AXE_RUN = """async (impacts) => {
+  const result = await axe.run(document, { resultTypes: ["violations"] });
+  return result.violations
+    .filter((v) => impacts.includes(v.impact))
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")) }));
+}"""
+
+
+def _axe_problems(page, scheme="light"):
+    """Every serious or critical axe-core violation on the page, one line per rule: its id, how
+    many nodes and the first targets; nodes that AXE_ALLOWED lists (with a reason) are left out."""
+    page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+    problems = []
+    for violation in page.evaluate(_AXE_RUN, list(AXE_IMPACTS)):
+        targets = [
+            t
+            for t in violation["targets"]
+            if not any(rule == violation["id"] and where in t for rule, where in AXE_ALLOWED)
+        ]
+        if targets:
+            problems.append(
+                f"axe {violation['impact']} {violation['id']} ({scheme}): {len(targets)} node(s), "
+                f"{violation['help']}; first: {targets[:3]}"
+            )
+    return problems
+
+
 def _check_page(watched, base, src):
     """Everything checked on one page; returns the problems found (none: the page passes)."""
     page = watched.page
@@ -396,6 +430,7 @@ def _check_page(watched, base, src):
         NBCONVERT_PLACEHOLDER_ALT,
     )
     problems += [f"image without a real alt text: {src[:80]}" for src in missing_alt]
+    problems += _axe_problems(page)
 
     _screenshot(page, src)
     watched.settle()  # anything the checks set off has finished, and its errors are in

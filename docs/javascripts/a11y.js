@@ -51,6 +51,20 @@ function markScrollers(root) {
   });
 }
 
+// A notebook plot opens full size (its image file) when tapped: on a phone it is drawn at the
+// column's width, too small to read.
+function linkPlots(root) {
+  root.querySelectorAll(".jupyter-wrapper .jp-RenderedImage img").forEach((img) => {
+    if (img.closest("a") || img.src.startsWith("data:")) return;
+    const link = document.createElement("a");
+    link.href = img.getAttribute("src");
+    link.className = "matgrad-plot-link";
+    link.title = "Open the plot full size";
+    img.replaceWith(link);
+    link.appendChild(img);
+  });
+}
+
 let resizeTimer;
 window.addEventListener("resize", () => {
   clearTimeout(resizeTimer);
@@ -61,6 +75,7 @@ window.addEventListener("afterprint", () => markScrollers(document));
 
 document$.subscribe(({ body }) => {
   nameMathLinks(body);
+  linkPlots(body);
   markScrollers(body);
   // Fonts can widen a display after the first layout.
   document.fonts.ready.then(() => markScrollers(body));

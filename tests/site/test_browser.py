@@ -653,6 +653,8 @@ def test_the_print_edition_has_every_page_and_nothing_cut(site, watched):
     assert 'data-check-status="passed"' in html, "the Checked boxes lack their records (hooks/results.py)"
     assert "data:image/png;base64" not in html, "notebook plots inlined: hooks/notebook_weight.py did not run"
     page = watched.page
+    page.set_default_navigation_timeout(180_000)  # every page's math at once: slow on a loaded machine
+    page.set_default_timeout(180_000)
     watched.goto(base + "print_page/")
     cut = _print_problems(page)
     assert not cut, "\n".join(cut)

@@ -34,7 +34,13 @@ function nameMathLinks(root) {
 
 // Displays and code blocks wider than their column scroll sideways: make them reachable from the
 // keyboard (axe scrollable-region-focusable) and mark them for the scroll cue of extra.css.
-const SCROLLERS = ".katex-display, .jupyter-wrapper .highlight-ipynb, .jupyter-wrapper .jp-RenderedText pre";
+const SCROLLERS =
+  ".katex-display, .md-typeset__scrollwrap, .jupyter-wrapper .highlight-ipynb, .jupyter-wrapper .jp-RenderedText pre";
+const KINDS = [
+  [".katex-display", "Equation"],
+  [".md-typeset__scrollwrap", "Table"],
+  ["*", "Code"],
+];
 function markScrollers(root) {
   root.querySelectorAll(SCROLLERS).forEach((el) => {
     const scrolls = el.scrollWidth > el.clientWidth + 1;
@@ -44,7 +50,8 @@ function markScrollers(root) {
     if (scrolls) {
       el.setAttribute("tabindex", "0");
       el.setAttribute("role", "region");
-      el.setAttribute("aria-label", el.matches(".katex-display") ? "Equation, scrolls sideways" : "Code, scrolls sideways");
+      const kind = KINDS.find(([selector]) => el.matches(selector))[1];
+      el.setAttribute("aria-label", `${kind}, scrolls sideways`);
     } else {
       ["tabindex", "role", "aria-label"].forEach((a) => el.removeAttribute(a));
     }

@@ -63,6 +63,17 @@ PAGES = nav_entries()
 # A notebook page's own HTML at most (its stylesheet and plots are files: hooks/notebook_weight.py).
 NOTEBOOK_HTML_LIMIT = 400_000
 NBCONVERT_PLACEHOLDER_ALT = "No description has been provided for this image"
+# axe-core from npm (package.json, pinned; `make setup` installs it): injected as an inline script,
+# which the pages' Content-Security-Policy allows.
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_IMPACTS = ("serious", "critical")
+# Serious or critical axe violations that come from the theme or a plugin and cannot be fixed by
+# an override: (rule id, CSS selector the node's target contains) -> reason. Empty: none so far.
+AXE_ALLOWED: dict[tuple[str, str], str] = {}
+# Print: the page's width on A4 paper (210 mm less Chromium's default margins of about 10 mm a
+# side, at 96 px per inch); phones: a common phone's viewport width.
+A4_PRINT_WIDTH = 718
+PHONE = {"width": 390, "height": 844}
 # Browsers visiting the pages at once (the machines have 2 cores); PAGE_WORKERS=1 visits them in turn.
 PAGE_WORKERS = int(os.environ.get("PAGE_WORKERS", "2"))
 
@@ -351,6 +362,67 @@ def _screenshot(page, src, prefix="", full_page=True):
     path.write_bytes(base64.b64decode(shot["data"]))
 
 
+_AXE_RUN = """async (impacts) => {
+  const result = await axe.run(document, { resultTypes: ["violations"] });
+  return result.violations
+    .filter((v) => impacts.includes(v.impact))
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")) }));
+}"""
+
+
+def _axe_problems(page, scheme="light"):
+    """Every serious or critical axe-core violation on the page, one line per rule: its id, how
+    many nodes and the first targets; nodes that AXE_ALLOWED lists (with a reason) are left out."""
+    page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+    problems = []
+    for violation in page.evaluate(_AXE_RUN, list(AXE_IMPACTS)):
+        targets = [
+            t
+            for t in violation["targets"]
+            if not any(rule == violation["id"] and where in t for rule, where in AXE_ALLOWED)
+        ]
+        if targets:
+            problems.append(
+                f"axe {violation['impact']} {violation['id']} ({scheme}): {len(targets)} node(s), "
+                f"{violation['help']}; first: {targets[:3]}"
+            )
+    return problems
+
+
+# Displays, tables and code in the article wider than the box that holds them (so cut, or
+# scrolling), each named by its first characters of TeX or text.
+_DISPLAYS = "article .katex-display"
+_BLOCKS = ", ".join(
+    f"article {s}" for s in (".katex-display", "table", "pre", ".highlight-ipynb", ".md-typeset__scrollwrap")
+)
+_WIDE = """(selector) => [...document.querySelectorAll(selector)]
+  .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+  .map((el) => {
+    const tex = el.querySelector("annotation");
+    const text = (tex ? tex.textContent : el.textContent).replace(/\\s+/g, " ").trim();
+    const what = `${el.tagName.toLowerCase()}.${el.className.split(" ")[0]}`;
+    return `${what} ${el.scrollWidth}>${el.clientWidth} px: ${text.slice(0, 50)}`;
+  })"""
+
+_OPEN_DETAILS = "() => document.querySelectorAll('details').forEach((d) => { d.open = true; })"
+
+
+def _print_problems(page):
+    """At A4 width in print media, with every Checked box open: nothing in the article is cut."""
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": A4_PRINT_WIDTH, "height": 1000})
+    page.evaluate(_OPEN_DETAILS)  # Material opens them on beforeprint, which page.pdf() may not fire
+    return [f"cut in print at A4 width: {wide}" for wide in page.evaluate(_WIDE, _BLOCKS)]
+
+
+def _phone_problems(page):
+    """At a phone's width: the page does not scroll sideways (only its displays and code may)."""
+    page.emulate_media(media="screen")
+    page.set_viewport_size(PHONE)
+    width = page.evaluate("() => [document.documentElement.scrollWidth, document.body.scrollWidth]")
+    return [f"page wider than a {PHONE['width']} px phone: {max(width)} px"] if max(width) > PHONE["width"] else []
+
+
 def _check_page(watched, base, src):
     """Everything checked on one page; returns the problems found (none: the page passes)."""
     page = watched.page
@@ -397,8 +469,14 @@ def _check_page(watched, base, src):
         NBCONVERT_PLACEHOLDER_ALT,
     )
     problems += [f"image without a real alt text: {src[:80]}" for src in missing_alt]
+    problems += _axe_problems(page)
+    # A display wider than its column scrolls (with a cue, docs/javascripts/a11y.js), but long
+    # displays are broken over lines so that none needs to on a desktop.
+    problems += [f"display wider than its column at 1280 px: {wide}" for wide in page.evaluate(_WIDE, _DISPLAYS)]
 
     _screenshot(page, src)
+    problems += _print_problems(page)
+    problems += _phone_problems(page)
     watched.settle()  # anything the checks set off has finished, and its errors are in
     problems += watched.errors
     problems += [f"request to a third party: {url}" for url in watched.foreign]
@@ -569,7 +647,9 @@ _PROSE_LUMINANCE = """() => {
   return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
 }"""
 
-DARK_PAGES = ["index.md", *[p for p in PAGES if p.endswith(".py")][:1]]
+# The slate scheme changes every colour; notebook code has its own palette (extra.css maps it onto
+# Material's): axe runs on the home page, a Markdown page with code and every notebook in dark too.
+DARK_PAGES = ["index.md", "trace-tricks.md", *[p for p in PAGES if p.endswith(".py")]]
 
 
 @pytest.mark.parametrize("src", DARK_PAGES, ids=[page_url(p) or "index" for p in DARK_PAGES])
@@ -585,12 +665,33 @@ def test_dark_mode_is_readable(src, site, browser):
         assert page.evaluate("() => document.body.getAttribute('data-md-color-scheme')") == "slate"
         assert page.evaluate(_PROSE_LUMINANCE) > 0.6, "dark text on the dark background"
         _screenshot(page, src, prefix="dark__", full_page=False)
+        axe = _axe_problems(page, scheme="dark")
+        assert not axe, "\n".join(axe)
         assert not watched.errors and not watched.foreign, watched.errors + watched.foreign
     finally:
         context.close()
 
 
 MARKDOWN_PAGES = [p for p in PAGES if p.endswith(".md")]
+
+
+def test_the_print_edition_has_every_page_and_nothing_cut(site, watched):
+    """The print edition (mkdocs-print-site-plugin): one page holding every page of the nav, each
+    as the hooks made it (Checked boxes with their records, notebooks without inlined styles), and
+    at A4 width in print media nothing in it is cut."""
+    base, site_dir = site
+    html = (site_dir / "print_page" / "index.html").read_text(encoding="utf-8")
+    sections = re.findall(r'<section class="print-page" id="([^"]*)"', html)
+    assert len(sections) == len(PAGES), (len(sections), len(PAGES))
+    assert 'data-check-status="passed"' in html, "the Checked boxes lack their records (hooks/results.py)"
+    assert "data:image/png;base64" not in html, "notebook plots inlined: hooks/notebook_weight.py did not run"
+    page = watched.page
+    page.set_default_navigation_timeout(180_000)  # every page's math at once: slow on a loaded machine
+    page.set_default_timeout(180_000)
+    watched.goto(base + "print_page/")
+    cut = _print_problems(page)
+    assert not cut, "\n".join(cut)
+    assert not watched.errors and not watched.foreign, watched.errors + watched.foreign
 
 
 @pytest.mark.parametrize("src", MARKDOWN_PAGES, ids=[page_url(p) or "index" for p in MARKDOWN_PAGES])

@@ -137,7 +137,7 @@ print("the three routes agree to rounding")
 #
 # | route | largest intermediate | floats |
 # |---|---|---|
-# | Kronecker | $\partial z / \partial (\mathrm{vec}\, W_i)^\top = I_H \otimes x$ ($x$ a row) | $H \cdot DH = H^2 D$ |
+# | Kronecker | $\partial z / \partial (\mathrm{vec}\, W_i)^\top = I_H \otimes x$ ($x$ a row) | $H^2 D$ |
 # | outer product | $\partial L_n / \partial W_i = x^\top g$ ($x$, $g$ rows) | $DH$ |
 # | batched | $Z$, $\max(Z, 0)$, $G$ | $NH$ each |
 #

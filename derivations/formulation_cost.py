@@ -137,8 +137,8 @@ print("the three routes agree to rounding")
 #
 # | route | largest intermediate | floats |
 # |---|---|---|
-# | Kronecker | $\partial z / \partial (\mathrm{vec}\, W_i)^\top = I_H \otimes x$ ($x$ a row) | $H^2 D$ |
-# | outer product | $\partial L_n / \partial W_i = x^\top g$ ($x$, $g$ rows) | $DH$ |
+# | Kronecker | the Jacobian $I_H \otimes x$ of $z$ by $\mathrm{vec}\, W_i$ ($x$ a row) | $H^2 D$ |
+# | outer product | $x^\top g$, the gradient of one $L_n$ ($x$, $g$ rows) | $DH$ |
 # | batched | $Z$, $\max(Z, 0)$, $G$ | $NH$ each |
 #
 # We also *measure* the peak of memory allocated during one call with Python's `tracemalloc` (NumPy

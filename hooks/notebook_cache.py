@@ -39,13 +39,12 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import fcntl
 import hashlib
+import importlib.util
 import json
 import logging
 import os
 import re
-import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -56,7 +55,19 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.toc import get_toc
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCK_FILES = ("requirements-dev.txt", "package-lock.json", "pyproject.toml")
+
+
+def _load_cache():
+    """hooks/cache.py, the shared cache machinery, loaded from beside this file (mkdocs loads hook
+    files one by one, so the hooks package may not be importable from where a build runs)."""
+    spec = importlib.util.spec_from_file_location("matgrad_hooks_cache", Path(__file__).with_name("cache.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_cache = _load_cache()
+LOCK_FILES = _cache.LOCK_FILES  # in every key (hooks/cache.py)
 KERNEL = "python3"
 CELL_TIMEOUT = 600  # seconds per cell: a notebook that hangs fails instead of blocking CI forever
 KEEP = 3  # executed states kept per notebook (switching branches back and forth stays warm)
@@ -84,27 +95,15 @@ del _matgrad_warnings_are_errors
 
 def cache_dir(root: Path | None = None) -> Path:
     """Where the entries live: $MATGRAD_NOTEBOOK_CACHE, or <root>/.cache/notebooks."""
-    override = os.environ.get("MATGRAD_NOTEBOOK_CACHE")
-    return Path(override) if override else (root or ROOT) / ".cache" / "notebooks"
-
-
-def _update_with_file(digest, path: Path, root: Path) -> None:
-    digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-    digest.update(path.read_bytes() if path.is_file() else b"<absent>")
-    digest.update(b"\0")
+    return _cache.cache_dir("notebooks", "MATGRAD_NOTEBOOK_CACHE", root)
 
 
 def environment_digest(root: Path | None = None) -> str:
-    """SHA-256 of what every notebook depends on besides its own text (see the module docstring)."""
-    root = root or ROOT
-    digest = hashlib.sha256()
-    for path in sorted((root / "src").rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            _update_with_file(digest, path, root)
-    for name in LOCK_FILES:
-        _update_with_file(digest, root / name, root)
+    """SHA-256 of what every notebook depends on besides its own text (see the module docstring):
+    hooks/cache.py's digest of src/, the lock files and Python, and how notebooks are executed."""
+    digest = hashlib.sha256(_cache.environment_digest(root or ROOT).encode())
     digest.update(Path(__file__).read_bytes())
-    digest.update(sys.version.encode())
+    digest.update(Path(_cache.__file__).read_bytes())
     return digest.hexdigest()
 
 
@@ -115,37 +114,8 @@ def notebook_key(path: Path, root: Path | None = None, environment: str | None =
     return digest.hexdigest()[:32]
 
 
-@contextlib.contextmanager
-def _locked(lock_path: Path, blocking: bool = True):
-    """Hold an exclusive flock on lock_path (one per notebook; the file is never deleted).
-
-    flock locks belong to the open file, so two threads of one process exclude each other too.
-    Yields False (and holds nothing) when blocking is False and someone else holds the lock.
-    """
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        yield True
-    finally:
-        os.close(fd)  # releases the lock
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file in the same folder, then rename it: readers see all or nothing."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+_locked = _cache.locked
+_write_atomically = _cache.write_atomically
 
 
 def execute(path: Path, root: Path | None = None) -> nbformat.NotebookNode:

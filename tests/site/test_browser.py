@@ -589,6 +589,8 @@ def test_math_is_typeset_after_instant_navigation(site, watched):
     for target in (markdown, notebook):
         page.locator(f"nav.md-nav--primary a[href$='{page_url(target)}']").first.click()
         page.wait_for_url(re.compile(re.escape(page_url(target)) + "$"))
+        if target.endswith(".py"):  # the URL changes before the content is swapped in: wait for the notebook
+            page.wait_for_selector(".jupyter-wrapper .jp-RenderedImage img", state="attached", timeout=30_000)
         page.wait_for_selector("article .katex", timeout=10_000)
         assert page.evaluate("() => window.__sameDocument === true"), f"{target}: the click reloaded the page"
         assert not _math_problems(page), (target, _math_problems(page))

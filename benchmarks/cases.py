@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 DTYPES = ("float64", "float32")
-NETS = {"two_layer": ("N", "D", "H", "C"), "logistic": ("N", "d", "h")}
+NETS = {"two_layer": ("N", "D", "H", "C"), "logistic": ("N", "D", "H")}
 TWO_LAYER_SHAPES = ((90, 4, 6, 3), (64, 784, 256, 10), (1024, 784, 256, 10), (8192, 784, 512, 10))
 LOGISTIC_SHAPES = ((100, 2, 100), (10000, 2, 100), (100, 2, 1000), (10000, 2, 1000))
 
@@ -22,7 +22,7 @@ class Case:
     """One benchmark case: a net, its sizes and a dtype.
 
     ``net`` is ``"two_layer"`` with ``shape = (N, D, H, C)`` or ``"logistic"`` with
-    ``shape = (N, d, h)``; ``dtype`` is ``"float64"`` or ``"float32"``.
+    ``shape = (N, D, H)``; ``dtype`` is ``"float64"`` or ``"float32"``.
 
     Raises ValueError for another net or dtype, or sizes that are not that net's positive sizes.
     """
@@ -42,7 +42,7 @@ class Case:
 
     @property
     def symbols(self) -> tuple[str, ...]:
-        """The names of the sizes: ``("N", "D", "H", "C")`` or ``("N", "d", "h")``."""
+        """The names of the sizes: ``("N", "D", "H", "C")`` or ``("N", "D", "H")``."""
         return NETS[self.net]
 
     @property
@@ -61,8 +61,8 @@ def make_data(case: Case, seed: int = 0) -> Data:
     """The arrays every implementation of ``case`` receives (NumPy, in the case's dtype).
 
     Two-layer: X (N, D) standard normal, integer labels y (N,), and ``params`` with W1 (D, H) and
-    W2 (H, C) with He scaling and small random biases b1 (H,), b2 (C,). Logistic: X (N, d), labels
-    Y (N,) in {-1, +1} in the dtype, Wi (d, h), bi (h,), Wo (h,) and a float bo.
+    W2 (H, C) with He scaling and small random biases b1 (H,), b2 (C,). Logistic: X (N, D), labels
+    y (N,) in {-1, +1} in the dtype, Wi (D, H), bi (H,), Wo (H,) and a float bo.
     """
     rng = np.random.default_rng(seed)
     dt = np.dtype(case.dtype)
@@ -82,12 +82,12 @@ def make_data(case: Case, seed: int = 0) -> Data:
                 "b2": normal(C, 0.1),
             },
         }
-    N, d, h = case.shape
+    N, D, H = case.shape
     return {
-        "X": normal((N, d)),
-        "Y": rng.choice(np.array([-1.0, 1.0], dtype=dt), size=N),
-        "Wi": normal((d, h)),
-        "bi": normal(h, 0.5),
-        "Wo": normal(h, math.sqrt(2 / h)),
+        "X": normal((N, D)),
+        "y": rng.choice(np.array([-1.0, 1.0], dtype=dt), size=N),
+        "Wi": normal((D, H)),
+        "bi": normal(H, 0.5),
+        "Wo": normal(H, math.sqrt(2 / H)),
         "bo": float(rng.standard_normal() * 0.1),
     }

@@ -53,7 +53,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--shape",
         type=lambda s: tuple(int(v) for v in s.split(",")),
         action="append",
-        help="custom sizes N,D,H,C (two-layer) or N,d,h (logistic) instead of the defaults (repeatable)",
+        help="custom sizes N,D,H,C (two-layer) or N,D,H (logistic) instead of the defaults (repeatable)",
     )
     p.add_argument(
         "--impl",
@@ -103,7 +103,7 @@ def selected_cases(args: argparse.Namespace) -> list[Case]:
     for shape in args.shape:
         net = {4: "two_layer", 3: "logistic"}.get(len(shape))
         if net is None:
-            raise SystemExit(f"--shape needs 4 sizes (N,D,H,C) or 3 (N,d,h); got {shape}")
+            raise SystemExit(f"--shape needs 4 sizes (N,D,H,C) or 3 (N,D,H); got {shape}")
         cases += [Case(net, shape, dt) for dt in dtypes if net in nets]
     return cases
 

@@ -45,17 +45,17 @@ def two_layer(data: Data) -> Callable[[], None]:
 
 
 def logistic(data: Data) -> Callable[[], None]:
-    """The five products of the logistic net with NumPy: X (N, d), Wi (d, h), Wo (h,)."""
+    """The five products of the logistic net with NumPy: X (N, D), Wi (D, H), Wo (H,)."""
     X, Wi, Wo = data["X"], data["Wi"], data["Wo"]
-    (N, d), h = X.shape, Wi.shape[1]
+    (N, D), H = X.shape, Wi.shape[1]
     dt = X.dtype
     rng = np.random.default_rng(1)
-    Z = np.empty((N, h), dt)  # X Wi, serves as H
-    yhat = np.empty(N, dt)  # H Wo
+    Z = np.empty((N, H), dt)  # X Wi, serves as A = relu(Z)
+    yhat = np.empty(N, dt)  # A Wo
     g = rng.standard_normal(N).astype(dt)  # stands for dL/dyhat
-    dWo = np.empty(h, dt)  # H^T g
-    G1 = np.empty((N, h), dt)  # g Wo^T (an outer product: C = 1), serves as G1
-    dWi = np.empty((d, h), dt)  # X^T G1
+    dWo = np.empty(H, dt)  # A^T g
+    G1 = np.empty((N, H), dt)  # g Wo^T (an outer product: C = 1), serves as G1
+    dWi = np.empty((D, H), dt)  # X^T G1
     np.matmul(X, Wi, out=Z)
     np.maximum(Z, 0, out=Z)
 
@@ -96,10 +96,10 @@ def torch_two_layer(data: Data, torch: ModuleType) -> Callable[[], None]:
 def torch_logistic(data: Data, torch: ModuleType) -> Callable[[], None]:
     """The logistic floor with torch (``mm``, ``mv``, ``outer``), into preallocated tensors."""
     X, Wi, Wo = (torch.from_numpy(a) for a in (data["X"], data["Wi"], data["Wo"]))
-    (N, d), h = X.shape, Wi.shape[1]
+    (N, D), H = X.shape, Wi.shape[1]
     gen = torch.Generator().manual_seed(1)
-    Z, G1 = torch.empty((N, h), dtype=X.dtype), torch.empty((N, h), dtype=X.dtype)
-    yhat, dWo, dWi = torch.empty(N, dtype=X.dtype), torch.empty(h, dtype=X.dtype), torch.empty((d, h), dtype=X.dtype)
+    Z, G1 = torch.empty((N, H), dtype=X.dtype), torch.empty((N, H), dtype=X.dtype)
+    yhat, dWo, dWi = torch.empty(N, dtype=X.dtype), torch.empty(H, dtype=X.dtype), torch.empty((D, H), dtype=X.dtype)
     g = torch.randn(N, generator=gen, dtype=X.dtype)
     torch.mm(X, Wi, out=Z).clamp_(min=0)
 

@@ -48,17 +48,17 @@ def logistic(data: Data, jax: ModuleType) -> Callable[[], tuple[None, Any]]:
     """``jax.jit(jax.grad(loss))``, summed logistic loss via logaddexp; returns (None, [dWi, dbi, dWo, dbo])."""
     jnp = jax.numpy
 
-    def loss(params: list[Any], X: Any, Y: Any) -> Any:
+    def loss(params: list[Any], X: Any, y: Any) -> Any:
         Wi, bi, Wo, bo = params
         yhat = jax.nn.relu(X @ Wi + bi) @ Wo + bo
-        return jnp.sum(jnp.logaddexp(0, -Y * yhat))
+        return jnp.sum(jnp.logaddexp(0, -y * yhat))
 
     f = jax.jit(jax.grad(loss))
     dt = data["X"].dtype
     params = [jax.device_put(data[k]) for k in ("Wi", "bi", "Wo")] + [jnp.asarray(data["bo"], dtype=dt)]
-    X, Y = jax.device_put(data["X"]), jax.device_put(data["Y"])
+    X, y = jax.device_put(data["X"]), jax.device_put(data["y"])
 
     def run() -> tuple[None, Any]:
-        return None, jax.block_until_ready(f(params, X, Y))
+        return None, jax.block_until_ready(f(params, X, y))
 
     return run

@@ -22,11 +22,11 @@ def two_layer(data: Data) -> Callable[[], Any]:
 
 
 def logistic(data: Data) -> Callable[[], Any]:
-    """``logistic_net_gradient(X, Y, Wi, bi, Wo, bo)``: returns (dWi, dbi, dWo, dbo)."""
-    X, Y, Wi, bi, Wo, bo = (data[k] for k in ("X", "Y", "Wi", "bi", "Wo", "bo"))
+    """``logistic_net_gradient(X, y, Wi, bi, Wo, bo)``: returns (dWi, dbi, dWo, dbo)."""
+    X, y, Wi, bi, Wo, bo = (data[k] for k in ("X", "y", "Wi", "bi", "Wo", "bo"))
     f: Callable[..., Any] = matgrad.logistic_net_gradient
 
     def run() -> Any:
-        return f(X, Y, Wi, bi, Wo, bo)
+        return f(X, y, Wi, bi, Wo, bo)
 
     return run

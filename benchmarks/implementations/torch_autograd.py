@@ -39,18 +39,18 @@ def two_layer(data: Data, torch: ModuleType) -> Callable[[], tuple[Any, Any]]:
 
 
 def logistic(data: Data, torch: ModuleType) -> Callable[[], tuple[None, Any]]:
-    """Summed logistic loss ``sum_n log(1 + exp(-Y_n yhat_n))``; returns (None, [dWi, dbi, dWo, dbo])."""
+    """Summed logistic loss ``sum_n log(1 + exp(-y_n yhat_n))``; returns (None, [dWi, dbi, dWo, dbo])."""
     F = torch.nn.functional
-    X, Y = torch.from_numpy(data["X"]), torch.from_numpy(data["Y"])
+    X, y = torch.from_numpy(data["X"]), torch.from_numpy(data["y"])
     dt = X.dtype
     params = [torch.from_numpy(data[k].copy()).requires_grad_(True) for k in ("Wi", "bi", "Wo")]
     params.append(torch.tensor(data["bo"], dtype=dt, requires_grad=True))
     Wi, bi, Wo, bo = params
 
     def run() -> tuple[None, Any]:
-        H = torch.relu(torch.addmm(bi, X, Wi))
-        yhat = torch.mv(H, Wo) + bo
-        loss = F.softplus(-Y * yhat).sum()
+        A = torch.relu(torch.addmm(bi, X, Wi))
+        yhat = torch.mv(A, Wo) + bo
+        loss = F.softplus(-y * yhat).sum()
         return None, torch.autograd.grad(loss, params)
 
     return run

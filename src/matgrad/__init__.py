@@ -15,7 +15,7 @@ is importable from here; the modules keep one concept each:
 - `matgrad.normalization`: batch norm and layer norm (forward/backward pairs)
 - `matgrad.mlp`: the M-layer ReLU net (and the two-layer case)
 - `matgrad.logistic_net`: the single-output logistic net of a common course exercise
-  (Wi (d, h), bi (h,), Wo (h,), bo scalar; summed logistic loss, labels -1/+1)
+  (Wi (D, H), bi (H,), Wo (H,), bo scalar; summed logistic loss, labels -1/+1)
 - `matgrad.training`: gradient descent and SGD
 - `matgrad.datasets`: iris, rings, train/test split
 - `matgrad.kernels`: the fast, unchecked, in-place kernels the two nets run (not re-exported)

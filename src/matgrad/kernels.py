@@ -238,7 +238,7 @@ def logistic_loss_one(yhat: float, y: float) -> tuple[float, float]:
 
 
 def outer(u: FloatArray, v: FloatArray) -> FloatArray:
-    """The outer product `u v^T` of u (N,) and v (h,): an ndarray of shape (N, h).
+    """The outer product `u v^T` of u (N,) and v (H,): an ndarray of shape (N, H).
 
     Up to 8 MiB of result it is the matrix product `u[:, None].dot(v[None, :])` (inner dimension
     1), which NumPy 2.4 with OpenBLAS ran 1.2-2.5x faster than `einsum` from (32, 64) to

@@ -8,7 +8,7 @@ from benchmarks.cases import DEFAULT_CASES, Case, make_data
 
 def test_case_names_give_the_sizes_by_symbol():
     assert Case("two_layer", (1024, 784, 256, 10), "float32").name == "two_layer N=1024 D=784 H=256 C=10"
-    assert Case("logistic", (100, 2, 1000), "float64").name == "logistic N=100 d=2 h=1000"
+    assert Case("logistic", (100, 2, 1000), "float64").name == "logistic N=100 D=2 H=1000"
 
 
 def test_default_cases_are_every_shape_in_both_dtypes():
@@ -40,7 +40,7 @@ def test_two_layer_data_has_the_case_shapes_and_dtype():
 def test_logistic_data_has_labels_minus_one_and_plus_one():
     data = make_data(Case("logistic", (50, 2, 3), "float64"))
     assert data["X"].shape == (50, 2) and data["Wi"].shape == (2, 3) and data["Wo"].shape == (3,)
-    assert set(np.unique(data["Y"])) == {-1.0, 1.0} and data["Y"].dtype == np.float64
+    assert set(np.unique(data["y"])) == {-1.0, 1.0} and data["y"].dtype == np.float64
     assert isinstance(data["bo"], float)
 
 

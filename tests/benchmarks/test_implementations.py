@@ -47,15 +47,15 @@ def test_two_layer_floor_does_the_five_products(monkeypatch):
 
 
 def test_logistic_floor_does_the_five_products(monkeypatch):
-    N, d, h = 6, 2, 3
-    case = Case("logistic", (N, d, h), "float64")
+    N, D, H = 6, 2, 3
+    case = Case("logistic", (N, D, H), "float64")
     run = build_implementations(case, make_data(case), ("floor",))["floor"]
     assert recorded_products(monkeypatch, run) == [
-        ("matmul", (N, d), (d, h)),  # X Wi
-        ("matmul", (N, h), (h,)),  # H Wo
-        ("matmul", (h, N), (N,)),  # H^T g
-        ("einsum n,j->nj", (N,), (h,)),  # g Wo^T, an outer product
-        ("matmul", (d, N), (N, h)),  # X^T G1
+        ("matmul", (N, D), (D, H)),  # X Wi
+        ("matmul", (N, H), (H,)),  # A Wo
+        ("matmul", (H, N), (N,)),  # A^T g
+        ("einsum n,j->nj", (N,), (H,)),  # g Wo^T, an outer product
+        ("matmul", (D, N), (N, H)),  # X^T G1
     ]
 
 
@@ -63,7 +63,7 @@ def test_matgrad_is_timed_on_the_same_function_users_call():
     case = Case("logistic", (6, 2, 3), "float64")
     data = make_data(case)
     got = build_implementations(case, data, ("matgrad",))["matgrad"]()
-    want = matgrad.logistic_net_gradient(data["X"], data["Y"], data["Wi"], data["bi"], data["Wo"], data["bo"])
+    want = matgrad.logistic_net_gradient(data["X"], data["y"], data["Wi"], data["bi"], data["Wo"], data["bo"])
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
     case = Case("two_layer", (6, 4, 5, 3), "float64")

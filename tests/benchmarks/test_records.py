@@ -13,8 +13,8 @@ def test_records_are_well_formed(records):
     assert [(r["case"], r["dtype"], r["implementation"]) for r in records] == [
         ("two_layer N=6 D=4 H=5 C=3", "float64", "floor"),
         ("two_layer N=6 D=4 H=5 C=3", "float64", "matgrad"),
-        ("logistic N=5 d=2 h=4", "float32", "floor"),
-        ("logistic N=5 d=2 h=4", "float32", "matgrad"),
+        ("logistic N=5 D=2 H=4", "float32", "floor"),
+        ("logistic N=5 D=2 H=4", "float32", "matgrad"),
     ]
     for r in records:
         assert set(REQUIRED_KEYS) <= set(r)

@@ -16,7 +16,7 @@ def test_markdown_tables_have_one_row_per_case(records):
     assert rows[0].startswith("| 6, 4, 5, 3 | float64 |")
     assert rows[1].startswith("| 5, 2, 4 | float32 |")
     assert "| N, D, H, C | dtype | floor (ms) | matgrad (ms) | matgrad / floor |" in text
-    assert "| N, d, h | dtype | floor (ms) | matgrad (ms) | matgrad / floor |" in text
+    assert "| N, D, H | dtype | floor (ms) | matgrad (ms) | matgrad / floor |" in text
 
 
 def test_machine_summary_states_kernel_environment_and_code():

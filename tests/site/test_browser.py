@@ -587,11 +587,14 @@ def test_math_is_typeset_after_instant_navigation(site, watched):
     markdown = next(p for p in PAGES if p.endswith(".md") and p != "index.md" and "$" in (DOCS / p).read_text())
     notebook = next(p for p in PAGES if p.endswith(".py") and _notebook_has_math(p))
     for target in (markdown, notebook):
+        page.evaluate("() => { document.querySelector('article').dataset.previousPage = 'yes'; }")
         page.locator(f"nav.md-nav--primary a[href$='{page_url(target)}']").first.click()
         page.wait_for_url(re.compile(re.escape(page_url(target)) + "$"))
-        if target.endswith(".py"):  # the URL changes before the content is swapped in: wait for the notebook
+        # The URL changes before the content is swapped in: wait for the new article, then its math.
+        page.wait_for_selector("article:not([data-previous-page])", state="attached", timeout=30_000)
+        if target.endswith(".py"):
             page.wait_for_selector(".jupyter-wrapper .jp-RenderedImage img", state="attached", timeout=30_000)
-        page.wait_for_selector("article .katex", timeout=10_000)
+        page.wait_for_selector("article:not([data-previous-page]) .katex", timeout=10_000)
         assert page.evaluate("() => window.__sameDocument === true"), f"{target}: the click reloaded the page"
         assert not _math_problems(page), (target, _math_problems(page))
     assert page.locator(".jupyter-wrapper .jp-RenderedImage img").count() > 0, "notebook plots missing"

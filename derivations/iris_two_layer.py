@@ -167,8 +167,9 @@ print(f"final accuracy: train {train_acc[-1]:.3f}, test {test_acc[-1]:.3f}")
 print(f"test accuracy first reaches 0.9 after {first_90 + 1} epochs")
 
 # %%
-fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11.5, 4.2))
+# One figure per panel, so that a phone shows them one above the other at a readable size.
 ep = np.arange(1, epochs + 1)
+fig, ax_loss = plt.subplots(figsize=(7.5, 4.2))
 ax_loss.plot(ep, history, label="training loss (cross-entropy + penalty)")
 ax_loss.plot(ep, test_loss, label="test cross-entropy")
 ax_loss.axhline(np.log(C), color="grey", ls=":", label=r"uniform guess, $\log 3$")
@@ -176,6 +177,14 @@ ax_loss.set_title("Loss during full-batch gradient descent")
 ax_loss.set_xlabel("epoch (one update on all 90 rows)")
 ax_loss.set_ylabel("loss (nats per example)")
 ax_loss.legend()
+ax_loss.grid(True, alpha=0.3)
+fig.tight_layout()
+# alt: The training loss (cross-entropy plus penalty) and the test cross-entropy against the epoch, with the uniform
+#      guess log 3 as a dotted line.
+plt.show()
+
+# %%
+fig, ax_acc = plt.subplots(figsize=(7.5, 4.2))
 ax_acc.plot(ep, train_acc, label="train (90 rows)")
 ax_acc.plot(ep, test_acc, label="test (60 rows)")
 ax_acc.axhline(1 / C, color="grey", ls=":", label="chance, 1/3")
@@ -184,16 +193,13 @@ ax_acc.set_xlabel("epoch (one update on all 90 rows)")
 ax_acc.set_ylabel("accuracy (fraction correct)")
 ax_acc.set_ylim(0, 1.02)
 ax_acc.legend(loc="lower right")
-for ax in (ax_loss, ax_acc):
-    ax.grid(True, alpha=0.3)
+ax_acc.grid(True, alpha=0.3)
 fig.tight_layout()
-# alt: Two panels against the epoch: left, the training loss (cross-entropy plus penalty) and the test cross-entropy,
-#      with the uniform guess log 3 as a dotted line; right, train and test accuracy, with chance 1/3 as a dotted
-#      line.
+# alt: Train and test accuracy against the epoch, with chance 1/3 as a dotted line.
 plt.show()
 
 # %% [markdown]
-# **What the plot shows.** For the first few hundred epochs almost nothing happens: with weights of
+# **What the plots show.** For the first few hundred epochs almost nothing happens: with weights of
 # size 0.01 all scores are nearly equal, $P \approx (\frac13, \frac13, \frac13)$, the loss sits at
 # $\log 3 \approx 1.10$, the net predicts one species for every flower (hence the flat accuracy at
 # that species' share of each set), and the gradient that reaches $W_1$ passes through the tiny $W_2$.

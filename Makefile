@@ -77,7 +77,7 @@ bench: $(BENCH_VENV)/.installed
 	nice -n $(BENCH_NICE) $(BENCH_VENV)/bin/python -m benchmarks --save $(BENCH_ARGS)
 
 # The docs measured by mutation (docs/reliability.md): mutmut mutates src/matgrad and runs the docs
-# pages alone against each mutant (tests/site/mutation.py; about 15 minutes on 2 cores). It works in
+# pages alone against each mutant (tests/site/mutation.py; about 11 minutes on 2 quiet cores). It works in
 # a scratch copy (build/mutation) with PYTHONPATH removed.
 mutation: $(MUTATION_VENV)/.installed
 	env -u PYTHONPATH $(MUTATION_VENV)/bin/python -m tests.site.mutation $(MUTATION_ARGS)

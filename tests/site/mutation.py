@@ -531,6 +531,7 @@ def build_report(mutants, modules, *, wall_s, rate, provenance) -> dict:
         "mutmut_mutants_per_s": rate,
         "target": {"score": TARGET, "modules": [m for m in MATHS_MODULES if m in modules]},
         **summarise(mutants),
+        "maths": summarise([m for m in mutants if m["module"] in MATHS_MODULES]),
         "modules": {m: {"maths": m in MATHS_MODULES, **summarise(mutants, m)} for m in sorted(modules)},
         "survivors": [
             {**{k: x[k] for k in keep}, "status": x["status"], "kind": x["kind"], "unpinned": x.get("unpinned")}
@@ -569,6 +570,12 @@ def validate_report(report: dict) -> None:
         need(s["score"] == want, f"{name}: score {s['score']} is not killed / behaviour mutants ({want})")
     for o in OUTCOMES:
         need(sum(s[o] for s in report["modules"].values()) == report[o], f"modules do not add up to the total {o}")
+        maths = [s["behaviour"][o] for s in report["modules"].values() if s["maths"]]
+        need(sum(maths) == report["maths"]["behaviour"][o], f"the maths modules do not add up to their total {o}")
+    need(
+        report["target"]["modules"] == [m for m in MATHS_MODULES if m in report["modules"]],
+        "the target's modules are not the maths modules measured",
+    )
     undetected = sum(
         s[kind][o]
         for s in report["modules"].values()
@@ -628,6 +635,16 @@ def page_sections(report: dict) -> dict[str, str]:
         f" {r['no_tests']} reached by no page{other}; {r['equivalent']} judged equivalent,"
         f" {r['message']['mutants']} only change an error message.",
     ]
+    m = r["maths"]
+    b = m["behaviour"]
+    if b["mutants"]:
+        met = "met" if m["score"] >= r["target"]["score"] else "**not met**"
+        summary.append(
+            f"The maths modules together: {b['killed'] + b['timeouts']} of {b['mutants']} behaviour mutants killed"
+            f" by the pages, {_pct(m['score'])} (target {_pct(r['target']['score'])}: {met});"
+            f" {m['unpinned']} of the {b['mutants'] - b['killed'] - b['timeouts']} survivors left alone on purpose,"
+            " each with its reason below."
+        )
     if not r["complete"]:
         only = ", ".join(f"`{m}.py`" for m in r["modules_measured"])
         verb = "was" if len(r["modules_measured"]) == 1 else "were"

@@ -149,6 +149,10 @@ def test_report_counts_and_score(report):
     assert [(s["line"], s["kind"]) for s in report["survivors"]] == [(2, "behaviour"), (3, "behaviour"), (5, "message")]
     assert report["equivalent_mutants"][0]["reason"] == "a reason"
     assert not report["complete"]
+    assert report["maths"]["behaviour"]["mutants"] == 4 and report["maths"]["score"] == 0.5  # layers is maths
+    summary = M.page_sections(report)["summary"]
+    assert "The maths modules together: 2 of 4 behaviour mutants killed by the pages, 50.0%" in summary
+    assert "(target 95.0%: **not met**)" in summary
 
 
 @pytest.mark.parametrize(
@@ -160,6 +164,7 @@ def test_report_counts_and_score(report):
         lambda r: r["modules"]["layers"]["behaviour"].update(survived=0),
         lambda r: r["equivalent_mutants"][0].update(reason=" "),
         lambda r: r.update(complete=True),
+        lambda r: r["maths"]["behaviour"].update(killed=0),
     ],
 )
 def test_validation_rejects_a_report_that_does_not_add_up(report, tamper):

@@ -110,10 +110,8 @@ def _labels(y: ArrayLike, X: FloatArray) -> FloatArray | float:
             one = given.item()  # per-example SGD: X (1, D), y (1,)
             if one == 1 or one == -1:
                 return float(one)
-        else:
-            batch = given.astype(X.dtype, copy=False)
-            if (np.abs(batch) == 1).all():
-                return batch  # a batch of -1/+1 labels; anything else gets sign_labels' message
+        elif (np.abs(given) == 1).all():  # tested before the cast: 1 + 1e-8 is not a label, even for float32 X
+            return given.astype(X.dtype, copy=False)  # a batch of -1/+1 labels; anything else gets sign_labels' message
     labels = sign_labels(y, shape, X.dtype, "y")
     return float(labels.reshape(-1)[0]) if labels.size == 1 else labels
 

@@ -236,3 +236,13 @@ def test_input_and_label_errors(X, Y, match):
     for fn in (matgrad.logistic_net_gradient, matgrad.logistic_net_loss):
         with pytest.raises(ValueError, match=match):
             fn(X, Y, *args)
+
+
+def test_labels_are_checked_before_the_cast_to_float32():
+    """float64 labels 1 + 1e-8 round to 1 in float32; they are still not -1/+1 labels (a batch and one row)."""
+    X, Y, args = _good()
+    X32, args32 = X.astype(np.float32), [np.asarray(a, np.float32) for a in args[:3]] + [float(args[3])]
+    for X_, Y_ in ((X32, Y * (1 + 1e-8)), (X32[:1], Y[:1] * (1 + 1e-8))):
+        for fn in (matgrad.logistic_net_gradient, matgrad.logistic_net_loss):
+            with pytest.raises(ValueError, match="-1 or \\+1"):
+                fn(X_, Y_, *args32)

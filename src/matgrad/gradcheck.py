@@ -298,13 +298,13 @@ def diagnose(grad: ArrayLike, numeric: ArrayLike, X: ArrayLike | None = None, *,
     ----------
     grad : array_like, the analytic gradient, of X's shape
     numeric : array_like of grad's shape, the finite-difference gradient
-    X : array_like of grad's shape, or None; the point (needed for "transposed" and "regulariser")
+    X : array_like of grad's shape, or None; the point (needed for "regulariser" only)
     tol : float, the check's tolerance (relative error)
 
     Returns
     -------
     Diagnosis, the named tuple (kind, factor, hint); `(None, None, "")` when no pattern fits, when
-    grad has fewer than 2 entries, or when numeric is zero.
+    grad already passes the check, when grad has fewer than 2 entries, or when numeric is zero.
 
     Raises
     ------
@@ -321,6 +321,8 @@ def diagnose(grad: ArrayLike, numeric: ArrayLike, X: ArrayLike | None = None, *,
         raise ValueError(f"X must have grad's shape {a.shape}; got {P.shape}")
     nn = float(np.vdot(n, n))
     if a.size < 2 or nn == 0.0:
+        return NO_DIAGNOSIS
+    if _passes(a, n, tol):  # grad already passes: there is no mistake to name
         return NO_DIAGNOSIS
     if _passes(-a, n, tol):
         return Diagnosis("sign", -1.0, "grad is minus the numerical gradient: a sign error (gradient ascent?).")

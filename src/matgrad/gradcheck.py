@@ -286,7 +286,7 @@ def diagnose(grad: ArrayLike, numeric: ArrayLike, X: ArrayLike | None = None, *,
       `c = <grad, numeric> / <numeric, numeric>`; factor c. The hint names the usual cause of
       c = N or 1/N (sum versus mean over the batch), 2 or 1/2 (lambda versus lambda/2, a 1/2 in a
       squared error).
-    - `"transposed"`: X is a square matrix and `grad.T` passes (a layout mix-up).
+    - `"transposed"`: grad is a square matrix and `grad.T` passes (a layout mix-up).
     - `"regulariser"`: `grad - k X` passes for the least-squares `k` (the difference is
       proportional to X: a penalty term missing, halved or doubled); factor k. Needs X, not
       constant.

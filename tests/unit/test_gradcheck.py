@@ -374,6 +374,15 @@ def test_diagnose_needs_two_entries_and_a_nonzero_numeric_gradient():
     assert matgrad.diagnose(numeric + np.array([[1.0, 2.0], [0.5, 3.0]]), numeric, X + np.eye(2)).kind is None
 
 
+def test_diagnose_names_nothing_for_a_gradient_that_already_passes():
+    # without the early return, grad / c with c = 1 would "repair" a passing grad as "scaled", factor 1
+    rng = np.random.default_rng(16)
+    g = rng.standard_normal((4, 3))
+    assert matgrad.diagnose(g, g) == (None, None, "")
+    near = g * (1 + 1e-9 * rng.standard_normal(g.shape))  # relative error about 1e-9, below tol
+    assert matgrad.diagnose(near, g, rng.standard_normal(g.shape)) == (None, None, "")
+
+
 def test_diagnose_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match="one shape"):
         matgrad.diagnose(np.ones((2, 3)), np.ones((3, 2)))

@@ -415,12 +415,24 @@ def _print_problems(page):
     return [f"cut in print at A4 width: {wide}" for wide in page.evaluate(_WIDE, _BLOCKS)]
 
 
+# At a phone's width a display breaks between its top-level terms (KaTeX's .katex-base boxes); one
+# wider than its column is a problem unless a single term alone nearly fills it (a matrix, a long
+# fraction, an aligned block; KaTeX's struts and margins add a few pixels to a term's own width).
+_UNBROKEN = """(selector) => [...document.querySelectorAll(selector)]
+  .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+  .filter((el) => [...el.querySelectorAll(".katex-html > .katex-base")]
+    .every((term) => term.getBoundingClientRect().width < el.clientWidth - 4))
+  .map((el) => `${el.scrollWidth}>${el.clientWidth} px: ${el.querySelector("annotation").textContent.slice(0, 50)}`)"""
+
+
 def _phone_problems(page):
-    """At a phone's width: the page does not scroll sideways (only its displays and code may)."""
+    """At a phone's width: the page does not scroll sideways (only its displays and code may), and a
+    display scrolls only if one of its terms is wider than the column (else it breaks between them)."""
     page.emulate_media(media="screen")
     page.set_viewport_size(PHONE)
     width = page.evaluate("() => [document.documentElement.scrollWidth, document.body.scrollWidth]")
-    return [f"page wider than a {PHONE['width']} px phone: {max(width)} px"] if max(width) > PHONE["width"] else []
+    problems = [f"page wider than a {PHONE['width']} px phone: {max(width)} px"] if max(width) > PHONE["width"] else []
+    return problems + [f"display not broken at a phone's width: {wide}" for wide in page.evaluate(_UNBROKEN, _DISPLAYS)]
 
 
 def _check_page(watched, base, src):

@@ -448,6 +448,22 @@ def _same(mutant: dict, judgement: dict) -> bool:
     return all(mutant[k] == judgement[k] for k in ("module", "function", "original", "mutated"))
 
 
+def _matched(entries: list[dict], mutants: list[dict], modules: list[str], what: str, problems: list[str]):
+    """Each entry of a measured module with the surviving mutants it names; an entry that names no
+    mutant (stale) or names one the pages killed (wrong) is added to ``problems``."""
+    pairs = []
+    for entry in entries:
+        if entry["module"] not in modules:
+            continue
+        found = [m for m in mutants if _same(m, entry)]
+        if not found:
+            problems.append(f"{what} but no such mutant (stale?): {entry}")
+        if any(m["status"] in ("killed", "timeouts") for m in found):
+            problems.append(f"{what} but the pages killed it, so it is not: {entry}")
+        pairs.append((entry, [m for m in found if m["status"] not in ("killed", "timeouts")]))
+    return pairs
+
+
 def classify(
     mutants: list[dict], judgements: list[dict], modules: list[str], unpinned: list[dict] | None = None
 ) -> list[dict]:
@@ -457,33 +473,17 @@ def classify(
     (``m["unpinned"]``); they stay survivors. Stale entries, or entries on a killed, equivalent or
     message mutant, fail like stale judgements.
     """
-    problems = []
-    for j in judgements:
-        if j["module"] not in modules:
-            continue
-        matches = [m for m in mutants if _same(m, j)]
-        if not matches:
-            problems.append(f"judged equivalent but no such mutant (stale?): {j}")
-        for m in matches:
-            if m["status"] in ("killed", "timeouts"):
-                problems.append(f"judged equivalent but the pages killed it, so it is not: {j}")
-            m["kind"], m["reason"] = "equivalent", j["reason"]
-    if problems:
-        raise SystemExit("\n".join(problems))
+    problems: list[str] = []
+    for judgement, found in _matched(judgements, mutants, modules, "judged equivalent", problems):
+        for m in found:
+            m["kind"], m["reason"] = "equivalent", judgement["reason"]
     for m in mutants:
         m.setdefault("kind", "message" if m["message_only"] else "behaviour")
-    for u in unpinned or []:
-        if u["module"] not in modules:
-            continue
-        matches = [m for m in mutants if _same(m, u)]
-        if not matches:
-            problems.append(f"listed as unpinned but no such mutant (stale?): {u}")
-        for m in matches:
-            if m["status"] in ("killed", "timeouts"):
-                problems.append(f"listed as unpinned but the pages killed it: {u}")
-            elif m["kind"] != "behaviour":
-                problems.append(f"listed as unpinned but it is a {m['kind']} mutant: {u}")
-            m["unpinned"] = u["reason"]
+    for entry, found in _matched(unpinned or [], mutants, modules, "listed as unpinned", problems):
+        for m in found:
+            if m["kind"] != "behaviour":
+                problems.append(f"listed as unpinned but it is a {m['kind']} mutant: {entry}")
+            m["unpinned"] = entry["reason"]
     if problems:
         raise SystemExit("\n".join(problems))
     return mutants

@@ -114,18 +114,18 @@ print(check("tt-btu", grad_quadratic))
 # %% [markdown]
 # ## A sigmoid layer by differentials (`tt-layer`)
 #
-# $L = \sum_{ij} G_{ij}\,\sigma(XW + \mathbf 1_N b^\top)_{ij}$ with $X$ ($N \times D$), $W$ ($D \times H$), $b$
-# (length $H$) and a fixed upstream $G$ ($N \times H$). Write $\partial L/\partial X$, $\partial L/\partial W$
-# and $\partial L/\partial b$.
+# $A = \sigma(XW + \mathbf 1_N b^\top)$ and $L = \sum_{ij} (\partial L/\partial A)_{ij} A_{ij}$ with $X$ ($N
+# \times D$), $W$ ($D \times H$), $b$ (length $H$) and a fixed upstream gradient $\partial L/\partial A$ ($N
+# \times H$). Write $\partial L/\partial X$, $\partial L/\partial W$ and $\partial L/\partial b$.
 #
-# Write `layer_backward(X, W, b, G)`, returning (dX (N, D), dW (D, H), db (H,)).
+# Write `layer_backward(X, W, b, dA)`, returning (dX (N, D), dW (D, H), db (H,)).
 #
-# Hint: First the gradient at the pre-activations, $G \odot \sigma'(Z)$ with $\sigma' = \sigma(1 - \sigma)$;
-# then $dZ = dX\,W + X\,dW + \mathbf 1_N db^\top$.
+# Hint: First the gradient at the pre-activations, $G = \partial L/\partial A \odot \sigma'(Z)$ with $\sigma' =
+# \sigma(1 - \sigma)$; then $dZ = dX\,W + X\,dW + \mathbf 1_N db^\top$.
 
 
 # %%
-def layer_backward(X, W, b, G):
+def layer_backward(X, W, b, dA):
     """Return (dX (N, D), dW (D, H), db (H,))."""
     raise NotImplementedError("your answer here")
 

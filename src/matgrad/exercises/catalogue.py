@@ -369,40 +369,41 @@ TRACE_TRICKS = (
         page=_TT,
         level="full",
         title="A sigmoid layer by differentials",
-        statement=r"$L = \sum_{ij} G_{ij}\,\sigma(XW + \mathbf 1_N b^\top)_{ij}$ with $X$ ($N \times D$), $W$ "
-        r"($D \times H$), $b$ (length $H$) and a fixed upstream $G$ ($N \times H$). Write $\partial L/\partial X$, "
-        r"$\partial L/\partial W$ and $\partial L/\partial b$.",
+        statement=r"$A = \sigma(XW + \mathbf 1_N b^\top)$ and $L = \sum_{ij} (\partial L/\partial A)_{ij} A_{ij}$ "
+        r"with $X$ ($N \times D$), $W$ ($D \times H$), $b$ (length $H$) and a fixed upstream gradient "
+        r"$\partial L/\partial A$ ($N \times H$). Write $\partial L/\partial X$, $\partial L/\partial W$ and "
+        r"$\partial L/\partial b$.",
         kind="gradient",
-        signature="layer_backward(X, W, b, G)",
+        signature="layer_backward(X, W, b, dA)",
         returns="(dX (N, D), dW (D, H), db (H,))",
-        hint=r"First the gradient at the pre-activations, $G \odot \sigma'(Z)$ with $\sigma' = \sigma(1 - \sigma)$; "
-        r"then $dZ = dX\,W + X\,dW + \mathbf 1_N db^\top$.",
+        hint=r"First the gradient at the pre-activations, $G = \partial L/\partial A \odot \sigma'(Z)$ with "
+        r"$\sigma' = \sigma(1 - \sigma)$; then $dZ = dX\,W + X\,dW + \mathbf 1_N db^\top$.",
         solution=(
-            "def layer_backward(X, W, b, G):\n"
+            "def layer_backward(X, W, b, dA):\n"
             "    S = 1 / (1 + np.exp(-(X @ W + b)))\n"
-            "    dZ = G * S * (1 - S)\n"
+            "    dZ = dA * S * (1 - S)\n"
             "    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)\n"
         ),
-        value=lambda X, W, b, G: float(np.sum(G * _sigmoid(X @ W + b))),
+        value=lambda X, W, b, dA: float(np.sum(dA * _sigmoid(X @ W + b))),
         inputs=_layer_args,
         outputs=(Output("dX", "0", "0"), Output("dW", "1", "1"), Output("db", "2", "2", bias=True)),
         wrong={
             "db summed over the wrong axis": (
-                "def layer_backward(X, W, b, G):\n"
+                "def layer_backward(X, W, b, dA):\n"
                 "    S = 1 / (1 + np.exp(-(X @ W + b)))\n"
-                "    dZ = G * S * (1 - S)\n"
+                "    dZ = dA * S * (1 - S)\n"
                 "    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=1)\n",
                 "axis",
             ),
             "dW transposed": (
-                "def layer_backward(X, W, b, G):\n"
+                "def layer_backward(X, W, b, dA):\n"
                 "    S = 1 / (1 + np.exp(-(X @ W + b)))\n"
-                "    dZ = G * S * (1 - S)\n"
+                "    dZ = dA * S * (1 - S)\n"
                 "    return dZ @ W.T, dZ.T @ X, dZ.sum(axis=0)\n",
                 "transposed",
             ),
             "sigma' forgotten": (
-                "def layer_backward(X, W, b, G):\n    return G @ W.T, X.T @ G, G.sum(axis=0)\n",
+                "def layer_backward(X, W, b, dA):\n    return dA @ W.T, X.T @ dA, dA.sum(axis=0)\n",
                 None,
             ),
         },

@@ -20,20 +20,17 @@ the one warning ``plt.show()`` then gives is ignored), every other warning an er
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import traceback
-import warnings
 from dataclasses import dataclass
 
-import numpy as np
 from sybil import Document
 
-from tests.site.harness import PARSERS, ROOT
+from tests.site.harness import PARSERS, ROOT, run_document
 
 
 @dataclass(frozen=True)
@@ -264,6 +261,7 @@ class Failure:
     end: int
     exception: str  # its type name
     message: str
+    is_assertion: bool  # a check failed: an AssertionError or a subclass (matgrad's GradientCheckError)
 
     def holds(self, text: str, fragments) -> bool:
         """Does the failing block or cell contain one of the fragments (a plant's new texts)?"""
@@ -271,24 +269,16 @@ class Failure:
 
 
 def run_markdown(target: str, text: str) -> Failure | None:
-    """Evaluate a page's text as the harness would evaluate the page; the first failure, or None."""
-    path = ROOT / target
-    document = Document(text, str(path))
+    """Evaluate a page's text as the harness evaluates the page (harness.run_document); the first failure, or None."""
+    document = Document(text, str(ROOT / target))
     for parser in PARSERS:
         for region in parser(document):
             document.add(region)
-    with contextlib.chdir(ROOT), np.errstate():
-        for example in document:
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("error")  # as pytest's filterwarnings = ["error"]
-                    example.evaluate()
-            except Exception as exc:
-                message = (str(exc).strip().splitlines() or [""])[0][:300]
-                return Failure(
-                    f"{target}:{example.line}", example.region.start, example.region.end, type(exc).__name__, message
-                )
-    return None
+    failed = run_document(document, target)
+    if failed is None:
+        return None
+    message = (str(failed.error).strip().splitlines() or [""])[0][:300]
+    return Failure(failed.where, failed.start, failed.end, type(failed.error).__name__, message, failed.is_assertion)
 
 
 def _cells(text: str) -> list[tuple[int, int, str]]:
@@ -319,7 +309,8 @@ for k, source in enumerate(cells):
             exec(compile(source, f"<cell {k}>", "exec"), namespace)
     except Exception as exc:
         message = (str(exc).strip().splitlines() or [""])[0][:300]
-        print(json.dumps({"cell": k, "exception": type(exc).__name__, "message": message}))
+        kind = {"exception": type(exc).__name__, "assertion": isinstance(exc, AssertionError)}
+        print(json.dumps({"cell": k, **kind, "message": message}))
         break
 else:
     print(json.dumps(None))
@@ -346,7 +337,8 @@ def run_notebook(target: str, text: str) -> Failure | None:
     if result is None:
         return None
     start, end, _ = cells[result["cell"]]
-    return Failure(f"{target} cell {result['cell']}", start, end, result["exception"], result["message"])
+    where = f"{target} cell {result['cell']}"
+    return Failure(where, start, end, result["exception"], result["message"], result["assertion"])
 
 
 def run(target: str, text: str) -> Failure | None:

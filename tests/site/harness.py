@@ -16,11 +16,12 @@ import importlib.util
 import traceback
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from mkdocs.utils.yaml import yaml_load
-from sybil import Sybil
+from sybil import Document, Sybil
 from sybil.parsers.markdown import PythonCodeBlockParser
 
 from tests.site.symbols import SymbolCheck, SymbolsParser
@@ -103,24 +104,47 @@ def executed_blocks(path):
     ]
 
 
-def run_pages(paths: Iterable[Path] | None = None):
-    """Evaluate pages in this process, as pytest would: a fresh namespace per page, blocks in order.
+@dataclass(frozen=True)
+class BlockFailure:
+    """The first block of a page that failed: where, its character offsets, and what it raised."""
 
-    Each block runs under its own ``warnings.catch_warnings()`` (as pytest does per test), with the
-    working directory at the repository root. Returns None when every block passes, else
-    ``"docs/<page>.md:<line>"`` of the first failing block followed by its traceback.
-    """
+    where: str  # "docs/<page>.md:<line>"
+    start: int
+    end: int
+    error: Exception
+    trace: str  # the traceback, its last frames
+
+    @property
+    def is_assertion(self) -> bool:
+        """A check failed (an assert, NumPy's testing functions, matgrad's GradientCheckError)."""
+        return isinstance(self.error, AssertionError)
+
+    def __str__(self) -> str:
+        return f"{self.where}\n{self.trace}"
+
+
+def run_document(document: Document, where: str) -> BlockFailure | None:
+    """Evaluate a parsed page as pytest would: its blocks in order in one namespace, each under its own
+    ``warnings.catch_warnings()`` with warnings as errors, at the repository root. The first failure, or None."""
     assert not DOCS_SYBIL.fixtures and not DOCS_SYBIL.teardown, "the harness has fixtures: run them here too"
+    if DOCS_SYBIL.setup:
+        DOCS_SYBIL.setup(document.namespace)
     with contextlib.chdir(ROOT), np.errstate():
-        for path in pages_in_reading_order() if paths is None else paths:
-            document = DOCS_SYBIL.parse(Path(path))  # a new Document: a fresh namespace
-            if DOCS_SYBIL.setup:
-                DOCS_SYBIL.setup(document.namespace)
-            for example in document:
-                try:
-                    with warnings.catch_warnings():  # a page's filter changes end with its block
-                        example.evaluate()
-                except Exception:
-                    where = f"{Path(path).relative_to(ROOT).as_posix()}:{example.line}"
-                    return f"{where}\n{traceback.format_exc(limit=-8)}"
+        for example in document:
+            try:
+                with warnings.catch_warnings():  # a page's filter changes end with its block
+                    warnings.simplefilter("error")  # as pytest's filterwarnings = ["error"]
+                    example.evaluate()
+            except Exception as exc:
+                trace = traceback.format_exc(limit=-8)
+                return BlockFailure(f"{where}:{example.line}", example.region.start, example.region.end, exc, trace)
+    return None
+
+
+def run_pages(paths: Iterable[Path] | None = None) -> BlockFailure | None:
+    """Evaluate pages in this process (:func:`run_document`), each a fresh namespace; the first failure, or None."""
+    for path in pages_in_reading_order() if paths is None else paths:
+        failure = run_document(DOCS_SYBIL.parse(Path(path)), Path(path).relative_to(ROOT).as_posix())
+        if failure is not None:
+            return failure
     return None

@@ -55,7 +55,7 @@ def test_planted_error_fails_the_current_checks(erratum: Erratum):
     assert failure.holds(text, news), (
         f"erratum {erratum.id!r}: {target} failed at {failure.where}, not in the block holding the plant: {failure}"
     )
-    assert failure.exception == "AssertionError", (
+    assert failure.is_assertion, (
         f"erratum {erratum.id!r}: the planted block failed with {failure.exception}, not a check's assertion "
         f"(a plant that breaks the code proves nothing): {failure.message}"
     )
@@ -82,10 +82,10 @@ def test_run_markdown_reports_the_failing_block(tmp_path):
     assert errata.run_markdown("docs/x.md", PAGE) is None
     wrong = PAGE.replace("value == 4", "value == 5")
     failure = errata.run_markdown("docs/x.md", wrong)
-    assert failure.where == "docs/x.md:9" and failure.exception == "AssertionError"
+    assert failure.where == "docs/x.md:9" and failure.exception == "AssertionError" and failure.is_assertion
     assert failure.holds(wrong, ["value == 5"]) and not failure.holds(wrong, ["2 + 2"])
     broken = PAGE.replace("value == 4", "valu == 4")
-    assert errata.run_markdown("docs/x.md", broken).exception == "NameError"
+    assert not errata.run_markdown("docs/x.md", broken).is_assertion  # a NameError is no check failing
 
 
 def test_run_notebook_reports_the_failing_cell():
@@ -93,7 +93,7 @@ def test_run_notebook_reports_the_failing_cell():
     assert errata.run_notebook("derivations/x.py", notebook) is None
     wrong = notebook.replace("x == 4", "x == 5")
     failure = errata.run_notebook("derivations/x.py", wrong)
-    assert failure.where == "derivations/x.py cell 1" and failure.exception == "AssertionError"
+    assert failure.where == "derivations/x.py cell 1" and failure.exception == "AssertionError" and failure.is_assertion
     assert failure.holds(wrong, ["x == 5"]) and not failure.holds(wrong, ["2 + 2"])
     warns = notebook.replace("x = 2 + 2", "import warnings\nwarnings.warn('w')\nx = 4")
     assert errata.run_notebook("derivations/x.py", warns).exception == "UserWarning"  # warnings are errors

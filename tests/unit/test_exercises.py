@@ -112,6 +112,20 @@ def test_unknown_ids_and_non_callables_are_rejected():
         check("sce-grad-scores", np.zeros(3))
 
 
+@pytest.mark.parametrize(("factor", "diagnosis"), [(-1.0, "sign"), (2.0, "scaled")])
+def test_a_trial_where_the_right_gradient_is_zero_says_nothing_about_a_factor(factor, diagnosis):
+    # at N = 1 batch norm's dX is zero (X - mu = 0 whatever X): any multiple of it passes that trial
+    right = EXERCISES["nm-batchnorm"].reference()
+
+    def batchnorm_backward(X, gamma, beta, eps, dXtilde):
+        dX, dgamma, dbeta = right(X, gamma, beta, eps, dXtilde)
+        return factor * dX, dgamma, dbeta
+
+    for seed in (0, 1, 2):
+        verdict = check("nm-batchnorm", batchnorm_backward, seed=seed)
+        assert verdict.diagnosis == diagnosis and str(verdict).startswith("dX:"), (seed, str(verdict))
+
+
 def test_an_unrelated_wrong_answer_gets_no_diagnosis():
     rng = np.random.default_rng(0)
     noise = {}

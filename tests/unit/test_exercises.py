@@ -40,6 +40,12 @@ def test_catalogue_size_and_pages():
         assert (ex.kind == "shape") == (not ex.outputs)
 
 
+@pytest.mark.parametrize("page", list(PAGE_TITLES))
+def test_page_titles_are_the_pages_first_headings(page):
+    heading = re.search(r"^# (.+)$", (ROOT / "docs" / f"{page}.md").read_text(encoding="utf-8"), re.M)
+    assert heading and PAGE_TITLES[page] == heading.group(1).strip(), "copy the page's # heading into PAGE_TITLES"
+
+
 @pytest.mark.parametrize("ex_id", list(EXERCISES))
 def test_reference_solution_passes(ex_id):
     verdict = check(ex_id, EXERCISES[ex_id].reference())

@@ -13,9 +13,8 @@ Concurrency (pytest-xdist runs tests and the browser test's build at once): whoe
 per-entry lock file (:func:`locked`, ``fcntl.flock``) computes; the others wait, then read. Entries are
 written to a temporary name and renamed (:func:`write_atomically`), so nobody reads half an entry.
 
-These are the helpers of hooks/notebook_cache.py on branch ``loop`` (same names, same behaviour),
-kept in one module so that the notebook cache and the ledger cannot drift apart; at the merge,
-notebook_cache.py imports them from here instead of keeping its own copies.
+hooks/notebook_cache.py and the ledger both call these helpers, kept in one module so that the two
+caches cannot drift apart.
 """
 
 from __future__ import annotations
@@ -41,8 +40,10 @@ def cache_dir(name: str, env_var: str, root: Path | None = None) -> Path:
 
 
 def update_with_file(digest, path: Path, root: Path) -> None:
-    """Feed a file's path (relative to root) and content to a hash; an absent file counts as absent."""
-    digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+    """Feed a file's path (relative to root; absolute if outside it, as the hooks are for a project in a
+    temporary folder) and content to a hash; an absent file counts as absent."""
+    name = path.relative_to(root) if path.is_relative_to(root) else path
+    digest.update(name.as_posix().encode() + b"\0")
     digest.update(path.read_bytes() if path.is_file() else b"<absent>")
     digest.update(b"\0")
 
@@ -105,14 +106,17 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def evict(folder: Path, stem: str, keep: str, states: int = 3) -> None:
-    """Keep the entries ``<stem>-<key>.json`` (32-hex keys) of the ``states`` most recently used keys.
+def evict(folder: Path, stem: str, keep: str, states: int = 3, suffix: str = ".json", siblings: bool = False) -> None:
+    """Keep the entries ``<stem>-<key><suffix>`` (32-hex keys) of the ``states`` most recently used keys.
 
-    ``keep`` (the key just used) is always among them.
+    ``keep`` (the key just used) is always among them. With ``siblings``, an evicted entry takes the
+    files beside it along (``<stem>-<key>.*``: the notebook cache's rendered HTML).
     """
-    name = re.compile(rf"{re.escape(stem)}-[0-9a-f]{{32}}\.json")  # not the entries of "<stem>-other" pages
-    entries = [p for p in folder.glob(f"{stem}-*.json") if name.fullmatch(p.name)]
+    name = re.compile(rf"{re.escape(stem)}-[0-9a-f]{{32}}{re.escape(suffix)}")  # not those of "<stem>-other"
+    entries = [p for p in folder.glob(f"{stem}-*{suffix}") if name.fullmatch(p.name)]
     entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in [p for p in entries if p.name != f"{stem}-{keep}.json"][states - 1 :]:
-        with contextlib.suppress(FileNotFoundError):
-            old.unlink()
+    for old in [p for p in entries if p.name != f"{stem}-{keep}{suffix}"][states - 1 :]:
+        base = old.name[: -len(suffix)]
+        for stale in folder.glob(f"{base}.*") if siblings else [old]:
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()

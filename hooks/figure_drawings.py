@@ -1,9 +1,10 @@
 """The site's figures, drawn as SVG from the arrays and functions the pages check.
 
 Each figure function returns a :class:`Figure`: the SVG (lines and text in ``currentColor``, fills
-translucent, so it reads on Material's light and dark schemes alike), its alt text and caption, and
-``shows``: the facts the drawing encodes (the numbers in a grid, the cells of a sparsity pattern,
-the shapes of the boxes), which tests/site/test_figures.py compares with the arrays themselves.
+translucent, so it reads on Material's light and dark schemes alike), its alt text and caption. The
+SVG's elements carry what they encode in data-* attributes (the numbers in a grid, the cells of a
+sparsity pattern, the shapes of the boxes), which tests/site/test_figures.py reads back and compares
+with the arrays themselves.
 Nothing here is fetched from elsewhere: text uses the page's own font, there are no scripts.
 """
 
@@ -13,8 +14,7 @@ import html
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,7 +24,6 @@ from matgrad import vec
 # lines are currentColor (the page's text colour) in both.
 FILLS = {"blue": "#3f51b5", "green": "#2e7d32", "orange": "#ef6c00", "red": "#c62828", "grey": "#888888"}
 CELL = 16  # px per matrix entry in the shape figures
-FONT = 'font-family="inherit" font-size="12"'
 
 
 @dataclass
@@ -33,7 +32,6 @@ class Figure:
     svg: str
     alt: str
     caption: str
-    shows: dict[str, Any] = field(default_factory=dict)
 
 
 class Canvas:
@@ -43,12 +41,21 @@ class Canvas:
         self.parts: list[str] = []
 
     def rect(
-        self, x: float, y: float, w: float, h: float, colour: str = "grey", opacity: float = 0.3, **data: object
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        colour: str = "grey",
+        opacity: float = 0.3,
+        stroke: bool = True,
+        **data: object,
     ) -> None:
         attrs = "".join(f' data-{k}="{html.escape(str(v))}"' for k, v in data.items())
+        outline = ' stroke="currentColor" stroke-width="1"' if stroke else ""
         self.parts.append(
             f'<rect x="{x:g}" y="{y:g}" width="{w:g}" height="{h:g}" fill="{FILLS[colour]}" fill-opacity="{opacity:g}"'
-            f' stroke="currentColor" stroke-width="1"{attrs}/>'
+            f"{outline}{attrs}/>"
         )
 
     def text(
@@ -101,8 +108,8 @@ def shape_boxes(X: np.ndarray, W: np.ndarray, G: np.ndarray) -> Figure:
         ("db", [("1ᵀ", ones.shape), ("G", G.shape)], ("∂L/∂bᵀ", (ones @ G).shape), "orange"),
     ]
     c = Canvas()
-    y, width, shows = 24.0, 0.0, {}
-    for key, factors, (result, rshape), colour in products:
+    y, width = 24.0, 0.0
+    for _, factors, (result, rshape), colour in products:
         x = 20.0
         row_h = max(s[0] for _, s in factors) * CELL
         for i, (name, shape) in enumerate(factors):
@@ -114,7 +121,6 @@ def shape_boxes(X: np.ndarray, W: np.ndarray, G: np.ndarray) -> Figure:
         x += 44
         w, _ = _matrix(c, x, y, rshape[0], rshape[1], result, colour)
         width = max(width, x + w + 20)
-        shows[key] = {"factors": [s for _, s in factors], "result": rshape}
         y += row_h + 36
     alt = (
         f"Three matrix products drawn to scale with N = {N}, D = {D}, H = {H}: X transposed ({D} by {N}) times G "
@@ -125,7 +131,7 @@ def shape_boxes(X: np.ndarray, W: np.ndarray, G: np.ndarray) -> Figure:
         f"The backward products of an affine layer, each box one entry per cell (N = {N}, D = {D}, H = {H}, this "
         "page's sizes): the inner sizes match and cancel, and each result has the shape of its variable."
     )
-    return Figure("shape-boxes", c.svg(width, y - 12, alt), alt, caption, shows)
+    return Figure("shape-boxes", c.svg(width, y - 12, alt), alt, caption)
 
 
 def outer_products(X: np.ndarray, G: np.ndarray) -> Figure:
@@ -168,8 +174,7 @@ def outer_products(X: np.ndarray, G: np.ndarray) -> Figure:
         f"XᵀG = Σₙ xₙᵀgₙ: one rank-one D × H term per example (N = {N}, this page's X and its random G); the weight "
         "gradient is their sum."
     )
-    signs = [np.sign(T).astype(int).tolist() for T in [*terms, sum(terms)]]
-    return Figure("outer-products", c.svg(x + 12, y + D * cell + 10, alt), alt, caption, {"signs": signs})
+    return Figure("outer-products", c.svg(x + 12, y + D * cell + 10, alt), alt, caption)
 
 
 # --- jacobian-layout.md: vec order and the Kronecker Jacobians' sparsity ---------------------------------
@@ -204,8 +209,7 @@ def vec_order(rows: int = 3, cols: int = 4) -> Figure:
         f"The position of each entry of a {rows} × {cols} matrix U in vec(U) (matgrad's vec, column-major) and in "
         "vecᵣ(U) (U.reshape(-1), NumPy's row-major default); darker cells come later."
     )
-    shows = {"vec": column_major.tolist(), "vec_r": row_major.tolist()}
-    return Figure("vec-order", c.svg(x0 - 40, 30 + rows * cell + 10, alt), alt, caption, shows)
+    return Figure("vec-order", c.svg(x0 - 40, 30 + rows * cell + 10, alt), alt, caption)
 
 
 def kron_sparsity(X: np.ndarray, H: int) -> Figure:
@@ -220,10 +224,7 @@ def kron_sparsity(X: np.ndarray, H: int) -> Figure:
         c.text(x0 + J.shape[1] * cell / 2, 12, title, size=12)
         c.rect(x0, 24, J.shape[1] * cell, J.shape[0] * cell, "grey", 0.0)
         for i, j in zip(*np.nonzero(J), strict=True):
-            c.parts.append(
-                f'<rect x="{x0 + j * cell:g}" y="{24 + i * cell:g}" width="{cell}" height="{cell}"'
-                f' fill="{FILLS[colour]}" fill-opacity="0.85" data-nz="{i},{j}" data-of="{title[:1]}"/>'
-            )
+            c.rect(x0 + j * cell, 24 + i * cell, cell, cell, colour, 0.85, stroke=False, nz=f"{i},{j}", of=title[:1])
         c.text(x0 + J.shape[1] * cell / 2, 24 + J.shape[0] * cell + 12, f"{J.shape[0]} × {J.shape[1]}", size=11)
         x0 += J.shape[1] * cell + 50
     alt = (
@@ -236,12 +237,7 @@ def kron_sparsity(X: np.ndarray, H: int) -> Figure:
         f"order, X ⊗ I_H (this page's X, N = {N}, D = {D}, H = {H}). Both are {N * H} × {D * H} with the same "
         f"{np.count_nonzero(col)} nonzeros, placed differently."
     )
-    shows = {
-        "col": sorted(zip(*map(list, np.nonzero(col)), strict=True)),
-        "row": sorted(zip(*map(list, np.nonzero(row)), strict=True)),
-    }
-    shows = {k: [(int(i), int(j)) for i, j in v] for k, v in shows.items()}
-    return Figure("kron-sparsity", c.svg(x0 - 30, 24 + N * H * cell + 24, alt), alt, caption, shows)
+    return Figure("kron-sparsity", c.svg(x0 - 30, 24 + N * H * cell + 24, alt), alt, caption)
 
 
 # --- softmax-cross-entropy.md: the two-layer net's computational graph (Graphviz) ------------------------
@@ -330,7 +326,7 @@ def computational_graph(N: int, D: int, H: int, C: int) -> Figure:
         "is used more than once: b₁ is broadcast to every row, so ∂L/∂b₁ sums the rows of G₁; W₁ is used by "
         "every row, so XᵀG₁ sums N outer products."
     )
-    return Figure("two-layer-graph", svg, alt, caption, {"edges": graph_edges(N, D, H, C)})
+    return Figure("two-layer-graph", svg, alt, caption)
 
 
 # --- normalisation.md and attention.md -------------------------------------------------------------------
@@ -341,7 +337,6 @@ def normalisation_axes(N: int, D: int) -> Figure:
     c = Canvas()
     cell = 22
     x0 = 30.0
-    groups = {}
     for title, axis, colour in (("batch norm: μ, s per column", 0, "blue"), ("layer norm: per row", 1, "orange")):
         c.text(x0 + D * cell / 2, 14, title, size=12)
         for i in range(N):
@@ -351,7 +346,6 @@ def normalisation_axes(N: int, D: int) -> Figure:
                     x0 + j * cell, 30 + i * cell, cell, cell, colour, 0.15 + 0.55 * (group % 2), group=group, i=i, j=j
                 )
         c.text(x0 + D * cell / 2, 30 + N * cell + 12, f"{N} × {D}", size=11)
-        groups["batch" if axis == 0 else "layer"] = [[j if axis == 0 else i for j in range(D)] for i in range(N)]
         x0 += D * cell + 70
     alt = (
         f"Two {N} by {D} grids of X. Left, batch norm: the cells are shaded by column, each column (one feature over "
@@ -362,7 +356,7 @@ def normalisation_axes(N: int, D: int) -> Figure:
         f"Which entries share a mean and a standard deviation: batch norm normalises each column of X ({D} groups of "
         f"{N}), layer norm each row ({N} groups of {D}); alternate shading marks the groups."
     )
-    return Figure("norm-axes", c.svg(x0 - 40, 30 + N * cell + 24, alt), alt, caption, groups)
+    return Figure("norm-axes", c.svg(x0 - 40, 30 + N * cell + 24, alt), alt, caption)
 
 
 def causal_scores(Pi: np.ndarray) -> Figure:
@@ -401,10 +395,4 @@ def causal_scores(Pi: np.ndarray) -> Figure:
         "weights Π of the check above (darker is larger). The masked scores are −∞, so their weights are 0 and "
         "they receive no gradient."
     )
-    return Figure(
-        "causal-scores",
-        c.svg(x0 + N * cell + 12, y0 + N * cell + 10, alt),
-        alt,
-        caption,
-        {"kept": kept.astype(int).tolist()},
-    )
+    return Figure("causal-scores", c.svg(x0 + N * cell + 12, y0 + N * cell + 10, alt), alt, caption)

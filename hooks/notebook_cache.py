@@ -8,7 +8,8 @@ everything). An entry is the executed notebook (``<name>-<key>.ipynb``), keyed o
 - the notebook's text,
 - every file under ``src/`` (code and data; ``__pycache__`` left out),
 - the lock files ``requirements-dev.txt``, ``package-lock.json`` and ``pyproject.toml``,
-- this module's own source (how notebooks are executed) and the Python version,
+- this module's source and hooks/cache.py's (how notebooks are executed and stored) and the
+  Python version,
 
 so a change to any of them executes the notebook again; an entry is never "stale", it is simply
 not found. Beside it, ``<name>-<key>.<options>.json`` keeps the HTML mkdocs-jupyter renders from
@@ -38,13 +39,11 @@ mkdocs.yml this hook does nothing and the plugin renders unexecuted notebooks it
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import hashlib
 import importlib.util
 import json
 import logging
 import os
-import re
 import tempfile
 import threading
 from pathlib import Path
@@ -98,13 +97,14 @@ def cache_dir(root: Path | None = None) -> Path:
     return _cache.cache_dir("notebooks", "MATGRAD_NOTEBOOK_CACHE", root)
 
 
+HOOK_FILES = (Path(__file__).resolve(), Path(_cache.__file__).resolve())
+"""How notebooks are executed and cached: this module and hooks/cache.py, in every key."""
+
+
 def environment_digest(root: Path | None = None) -> str:
     """SHA-256 of what every notebook depends on besides its own text (see the module docstring):
-    hooks/cache.py's digest of src/, the lock files and Python, and how notebooks are executed."""
-    digest = hashlib.sha256(_cache.environment_digest(root or ROOT).encode())
-    digest.update(Path(__file__).read_bytes())
-    digest.update(Path(_cache.__file__).read_bytes())
-    return digest.hexdigest()
+    hooks/cache.py's digest of src/, the lock files and Python, with `HOOK_FILES` added."""
+    return _cache.environment_digest(root or ROOT, extra=HOOK_FILES)
 
 
 def notebook_key(path: Path, root: Path | None = None, environment: str | None = None) -> str:
@@ -112,10 +112,6 @@ def notebook_key(path: Path, root: Path | None = None, environment: str | None =
     digest = hashlib.sha256((environment or environment_digest(root)).encode())
     digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:32]
-
-
-_locked = _cache.locked
-_write_atomically = _cache.write_atomically
 
 
 def execute(path: Path, root: Path | None = None) -> nbformat.NotebookNode:
@@ -157,17 +153,6 @@ def _entries(path: Path, root: Path | None):
     return folder, folder / f"{Path(path).stem}.lock"
 
 
-def _evict(folder: Path, stem: str, keep: str) -> None:
-    """Drop the entries of all but the KEEP most recently used states of one notebook (lock held)."""
-    mine = re.compile(re.escape(stem) + r"-[0-9a-f]{32}\.ipynb")  # not those of "<stem>-other.py"
-    states = [p for p in folder.glob(f"{stem}-*.ipynb") if mine.fullmatch(p.name)]
-    states.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in [p for p in states if p.stem != f"{stem}-{keep}"][KEEP - 1 :]:
-        for stale in folder.glob(f"{old.stem}.*"):
-            with contextlib.suppress(FileNotFoundError):
-                stale.unlink()
-
-
 def executed(path: Path, root: Path | None = None, environment: str | None = None):
     """The executed notebook, from the cache or executed now (and stored); and whether it was now.
 
@@ -177,13 +162,14 @@ def executed(path: Path, root: Path | None = None, environment: str | None = Non
     stem = Path(path).stem
     key = notebook_key(path, root, environment)
     entry = folder / f"{stem}-{key}.ipynb"
-    with _locked(lock):
+    with _cache.locked(lock):
         if entry.is_file():
             os.utime(entry)  # most recently used
             return nbformat.read(entry, as_version=4), key, False
         notebook = execute(path, root)
-        _write_atomically(entry, nbformat.writes(notebook))
-        _evict(folder, stem, keep=key)
+        _cache.write_atomically(entry, nbformat.writes(notebook))
+        # drop all but the KEEP most recently used states, each with the rendered HTML beside it
+        _cache.evict(folder, stem, keep=key, states=KEEP, suffix=".ipynb", siblings=True)
     return notebook, key, True
 
 
@@ -243,7 +229,7 @@ def rendered(path: Path, notebook, key: str, options: dict, root: Path | None = 
     folder, lock = _entries(path, root)
     options_key = hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode()).hexdigest()[:16]
     entry = folder / f"{Path(path).stem}-{key}.{options_key}.json"
-    with _locked(lock):
+    with _cache.locked(lock):
         if entry.is_file():
             cached = json.loads(entry.read_text(encoding="utf-8"))
             return cached["content"], cached["toc_tokens"], cached["title"]
@@ -253,7 +239,7 @@ def rendered(path: Path, notebook, key: str, options: dict, root: Path | None = 
         if entry.parent.is_dir():
             for other in entry.parent.glob(f"{Path(path).stem}-{key}.*.json"):  # older plugin settings
                 other.unlink()
-        _write_atomically(entry, json.dumps({"content": content, "toc_tokens": toc_tokens, "title": title}))
+        _cache.write_atomically(entry, json.dumps({"content": content, "toc_tokens": toc_tokens, "title": title}))
     return content, toc_tokens, title
 
 

@@ -694,24 +694,20 @@ def on_page_markdown(markdown, page, config, files):
     if not src.endswith(".md"):
         return markdown
     site = _site(config)
-    if src == RESULTS_PAGE:
-        offset = _offset(page, markdown)
-        record = _state.get("results_record") if offset is not None else None
-        markdown, tokens, problems = render_page(markdown, src, site, record, offset or 0)
-        for problem in problems:
-            log.warning(problem)
-        _state["tokens"][src] = tokens
-        parts = results_markdown(site, _state["titles"])
-        markdown = markdown.replace("<!-- results-page: summary -->", parts["summary"])
-        markdown = markdown.replace("<!-- results-page: graph -->", GRAPH_TOKEN)
-        return markdown.replace("<!-- results-page: entries -->", parts["entries"])
     offset = _offset(page, markdown)
-    record = site.records.get(src) if offset is not None else None
+    record = None  # a page whose Markdown is not the end of its file has no lines to match a record's
+    if offset is not None:  # the Results page's own record is kept apart from the others' (see _site)
+        record = _state.get("results_record") if src == RESULTS_PAGE else site.records.get(src)
     rendered, tokens, problems = render_page(markdown, src, site, record, offset or 0)
     for problem in problems:
         log.warning(problem)
     _state["tokens"][src] = tokens
-    return rendered
+    if src != RESULTS_PAGE:
+        return rendered
+    parts = results_markdown(site, _state["titles"])
+    rendered = rendered.replace("<!-- results-page: summary -->", parts["summary"])
+    rendered = rendered.replace("<!-- results-page: graph -->", GRAPH_TOKEN)
+    return rendered.replace("<!-- results-page: entries -->", parts["entries"])
 
 
 def on_post_build(config):

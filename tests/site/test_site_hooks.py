@@ -116,6 +116,26 @@ def test_the_key_covers_the_notebook_src_and_the_lock_files(project):
     assert CACHE.notebook_key(notebook, root) == before
 
 
+def test_the_key_covers_both_hook_files(project, monkeypatch):
+    """How notebooks are executed and stored (hooks/notebook_cache.py, hooks/cache.py) is in every key."""
+    root, notebook = project
+    assert sorted(p.name for p in CACHE.HOOK_FILES) == ["cache.py", "notebook_cache.py"]
+    assert all(p.is_file() for p in CACHE.HOOK_FILES)
+    (root / "hooks").mkdir()
+    copies = []
+    for path in CACHE.HOOK_FILES:  # copies to edit, in place of the real files
+        copies.append(root / "hooks" / path.name)
+        copies[-1].write_bytes(path.read_bytes())
+    monkeypatch.setattr(CACHE, "HOOK_FILES", tuple(copies))
+    same = CACHE.notebook_key(notebook, root)
+    for path in copies:
+        text = path.read_text()
+        _edit(path, "\n# changed\n")
+        assert CACHE.notebook_key(notebook, root) != same, f"a change to {path.name} keeps the key"
+        path.write_text(text)
+        assert CACHE.notebook_key(notebook, root) == same
+
+
 def test_an_execution_is_reused_until_an_input_changes(project, counted):
     root, notebook = project
     assert CACHE.executed(notebook, root)[2] is True

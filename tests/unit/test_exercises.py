@@ -40,6 +40,12 @@ def test_catalogue_size_and_pages():
         assert (ex.kind == "shape") == (not ex.outputs)
 
 
+@pytest.mark.parametrize("page", list(PAGE_TITLES))
+def test_page_titles_are_the_pages_first_headings(page):
+    heading = re.search(r"^# (.+)$", (ROOT / "docs" / f"{page}.md").read_text(encoding="utf-8"), re.M)
+    assert heading and PAGE_TITLES[page] == heading.group(1).strip(), "copy the page's # heading into PAGE_TITLES"
+
+
 @pytest.mark.parametrize("ex_id", list(EXERCISES))
 def test_reference_solution_passes(ex_id):
     verdict = check(ex_id, EXERCISES[ex_id].reference())
@@ -110,6 +116,20 @@ def test_unknown_ids_and_non_callables_are_rejected():
         check("sce-grad-score", lambda Z, y: Z)
     with pytest.raises(ValueError, match="your function"):
         check("sce-grad-scores", np.zeros(3))
+
+
+@pytest.mark.parametrize(("factor", "diagnosis"), [(-1.0, "sign"), (2.0, "scaled")])
+def test_a_trial_where_the_right_gradient_is_zero_says_nothing_about_a_factor(factor, diagnosis):
+    # at N = 1 batch norm's dX is zero (X - mu = 0 whatever X): any multiple of it passes that trial
+    right = EXERCISES["nm-batchnorm"].reference()
+
+    def batchnorm_backward(X, gamma, beta, eps, dXtilde):
+        dX, dgamma, dbeta = right(X, gamma, beta, eps, dXtilde)
+        return factor * dX, dgamma, dbeta
+
+    for seed in (0, 1, 2):
+        verdict = check("nm-batchnorm", batchnorm_backward, seed=seed)
+        assert verdict.diagnosis == diagnosis and str(verdict).startswith("dX:"), (seed, str(verdict))
 
 
 def test_an_unrelated_wrong_answer_gets_no_diagnosis():

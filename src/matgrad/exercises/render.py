@@ -87,7 +87,7 @@ PAGE_TITLES = {
     "normalisation": "Batch norm and layer norm",
     "attention": "Attention and the transformer block",
 }
-"""The title of each page with exercises (its first heading)."""
+"""The title of each page with exercises (its first `# ` heading; a test compares them)."""
 
 
 def _comment(text: str) -> str:
@@ -102,13 +102,12 @@ def _stub(ex: Exercise) -> str:
     return f'def {ex.signature}:\n    """Return {ex.returns}."""\n    raise NotImplementedError("your answer here")\n'
 
 
-def stub_notebook(page: str, title: str | None = None) -> str:
+def stub_notebook(page: str) -> str:
     """The page's exercises as a jupytext percent notebook with stubs to fill in.
 
     Parameters
     ----------
-    page : str, the page (without ".md")
-    title : str or None, the page's title (default: the page name)
+    page : str, the page (without ".md"); its title is `PAGE_TITLES[page]` (default: the page name)
 
     Returns
     -------
@@ -122,13 +121,14 @@ def stub_notebook(page: str, title: str | None = None) -> str:
     cells = [
         "# %% [markdown]\n"
         + _comment(
-            f"# Exercises: {title or PAGE_TITLES.get(page, page)}\n\n"
+            f"# Exercises: {PAGE_TITLES.get(page, page)}\n\n"
             "Fill in each function and run its cell: `check` calls it on random problems, compares it with "
             "finite differences and prints `correct` or the mistake it recognises. Needs matgrad (see the "
             "README: install it from a clone with `pip install -e .`)."
         )
         + "\n",
-        "# %%\nimport numpy as np\n\nfrom matgrad.exercises import check\n",
+        # no newline at the end: one blank line after the imports (isort), two between the other cells
+        "# %%\nimport numpy as np  # noqa: F401 (for your answers)\n\nfrom matgrad.exercises import check",
     ]
     for ex in _ordered(page):
         cells.append(
@@ -140,8 +140,7 @@ def stub_notebook(page: str, title: str | None = None) -> str:
             + "\n"
         )
         cells.append(f'# %%\n{_stub(ex)}\n\nprint(check("{ex.id}", {ex.name}))\n')
-    text = "\n\n".join(cells).replace("import check\n\n\n", "import check\n\n", 1)  # isort: one blank line
-    return text.replace("import numpy as np\n\nfrom", "import numpy as np  # noqa: F401 (for your answers)\n\nfrom", 1)
+    return "\n\n".join(cells)
 
 
 def write_stubs(folder: str) -> list[str]:

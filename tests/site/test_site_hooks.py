@@ -98,16 +98,22 @@ def _edit(path, text):
 # --- the key ---------------------------------------------------------------------------------
 
 
-def test_the_key_covers_the_notebook_src_and_the_lock_files(project):
-    root, notebook = project
+def _each_edit_changes_the_key(paths, notebook, root):
+    """Editing any one of ``paths`` changes the notebook's key; restoring it restores the key."""
     before = CACHE.notebook_key(notebook, root)
-    inputs = [notebook, root / "src" / "pkg" / "__init__.py", *(root / name for name in CACHE.LOCK_FILES)]
-    for path in inputs:
+    for path in paths:
         text = path.read_text()
         _edit(path, "\n# changed\n")
         assert CACHE.notebook_key(notebook, root) != before, f"a change to {path.name} keeps the key"
         path.write_text(text)
         assert CACHE.notebook_key(notebook, root) == before
+
+
+def test_the_key_covers_the_notebook_src_and_the_lock_files(project):
+    root, notebook = project
+    before = CACHE.notebook_key(notebook, root)
+    inputs = [notebook, root / "src" / "pkg" / "__init__.py", *(root / name for name in CACHE.LOCK_FILES)]
+    _each_edit_changes_the_key(inputs, notebook, root)
     (root / "src" / "pkg" / "data.csv").write_text("1,2\n")  # a new data file is an input too
     assert CACHE.notebook_key(notebook, root) != before
     (root / "src" / "pkg" / "data.csv").unlink()
@@ -127,13 +133,7 @@ def test_the_key_covers_both_hook_files(project, monkeypatch):
         copies.append(root / "hooks" / path.name)
         copies[-1].write_bytes(path.read_bytes())
     monkeypatch.setattr(CACHE, "HOOK_FILES", tuple(copies))
-    same = CACHE.notebook_key(notebook, root)
-    for path in copies:
-        text = path.read_text()
-        _edit(path, "\n# changed\n")
-        assert CACHE.notebook_key(notebook, root) != same, f"a change to {path.name} keeps the key"
-        path.write_text(text)
-        assert CACHE.notebook_key(notebook, root) == same
+    _each_edit_changes_the_key(copies, notebook, root)
 
 
 def test_an_execution_is_reused_until_an_input_changes(project, counted):
